@@ -1,0 +1,607 @@
+"""Crediting: from a candidate's history to measured facts per requirement.
+
+Everything numeric is decided here, before the rule engine runs (durable_rules
+has no sum aggregate).  For every requirement node of every path this module
+measures what the candidate shows (months, hours, a level, a count), what they
+*might* show if records with missing dates or hours were complete, and keeps
+the evidence: each job credited, how much and at what rate, and each job not
+credited with the reason.  Defaults follow DESIGN §6; the jurisdiction policy
+can change them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .candidate import Candidate, Job
+from .dates import add_years, date_at_coord, days_in_month, fmt_months, month_coord, months_between
+from .spec import (
+    CurrentEmploymentRequirement,
+    EducationRequirement,
+    ExperienceRequirement,
+    JobFilter,
+    LicenseRequirement,
+    Policy,
+    TrainingRequirement,
+    Version,
+    Vocabulary,
+)
+
+EPS = 1e-9
+UNKNOWN_POTENTIAL = 1e6  # a job with no start date could be any length
+
+LEVEL_RANK = {
+    "college_units": 0, "certificate": 0,
+    "high_school": 1, "ged": 1,
+    "associate": 2, "bachelor": 3, "master": 4, "doctorate": 5,
+}
+SUPERVISION_RANK = {"none": 0, "lead": 1, "supervisor": 2}
+LEVEL_WORDS = {
+    "high_school": "high school graduation (or GED)", "ged": "a GED", "certificate": "a certificate",
+    "associate": "an associate degree", "bachelor": "a bachelor's degree", "master": "a master's degree",
+    "doctorate": "a doctorate", "college_units": "college units",
+}
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str | None, abbreviations: dict[str, str] | None = None) -> str:
+    """Lower-case words with abbreviations expanded: 'Sr. Cust. Svc Rep' -> 'senior customer service representative'."""
+    if not text:
+        return ""
+    words = _NON_WORD.sub(" ", text.lower()).split()
+    if abbreviations:
+        words = [abbreviations.get(w, w) for w in words]
+    return " ".join(words)
+
+
+def _contains_phrase(haystack: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in f" {haystack} "
+
+
+# ------------------------------------------------------------ evidence
+
+@dataclass
+class Evidence:
+    """One item looked at for a requirement: a job, a degree, a course, a licence."""
+
+    item: str
+    counted: bool
+    months: float | None = None
+    rate: float | None = None
+    reason: str | None = None
+    inferred: bool = False
+    job_index: int | None = None
+
+
+@dataclass
+class NodeFacts:
+    """What the candidate shows for one requirement node of one path."""
+
+    node: str
+    path: str
+    requirement: object
+    parent: str | None
+    value: float
+    potential: float
+    required: float
+    unit: str
+    evidence: list[Evidence] = field(default_factory=list)
+    hours_found: float | None = None
+    required_hours: float | None = None
+    window: float | None = None
+    tradeable: bool = False
+    earliest: dt.date | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.requirement.type
+
+
+@dataclass
+class CandidateFacts:
+    """All measured facts for one candidate against one class version."""
+
+    nodes: list[NodeFacts]
+    rounding: str
+    uncreditable: list[str]
+    desirable: list[tuple[str, bool, str | None]]
+
+
+# ------------------------------------------------------------ job view
+
+@dataclass
+class _JobView:
+    index: int
+    job: Job
+    orgs: frozenset[str]
+    title: str
+    kinds: frozenset[str]
+    inferred: bool
+    label: str
+
+
+def _resolve_orgs(text: str, policy: Policy) -> set[str]:
+    found: set[str] = set()
+    if not text:
+        return found
+    best = 0
+    for org in policy.organizations:
+        for name in (org.name, *org.aliases):
+            phrase = normalize(name, policy.title_abbreviations)
+            if phrase == text or _contains_phrase(text, phrase):
+                if len(phrase) > best:
+                    best, found = len(phrase), {org.id}
+                elif len(phrase) == best:
+                    found.add(org.id)
+    return found
+
+
+def _with_ancestors(ids: set[str], policy: Policy) -> frozenset[str]:
+    parents = {o.id: o.parent for o in policy.organizations}
+    out = set(ids)
+    for oid in ids:
+        cur = parents.get(oid)
+        while cur and cur not in out:
+            out.add(cur)
+            cur = parents.get(cur)
+    return frozenset(out)
+
+
+def _infer_kinds(job: Job, vocab: Vocabulary, abbreviations: dict[str, str]) -> frozenset[str]:
+    text = normalize(f"{job.title or ''} {job.duties or ''}", abbreviations)
+    return frozenset(kind for kind, words in vocab.kinds.items()
+                     if any(_contains_phrase(text, normalize(w, abbreviations)) for w in [kind, *words]))
+
+
+def _job_label(i: int, job: Job) -> str:
+    start = job.start.isoformat() if job.start else "start unknown"
+    end = job.end.isoformat() if job.end else "present"
+    title = job.title or "untitled job"
+    return f"Job {i + 1}: {title}, {job.employer} ({start} to {end})"
+
+
+def prepare_jobs(candidate: Candidate, policy: Policy, vocab: Vocabulary) -> list[_JobView]:
+    abbrev = policy.title_abbreviations
+    views = []
+    for i, job in enumerate(candidate.employment):
+        emp = normalize(job.employer, abbrev)
+        orgs = _resolve_orgs(emp, policy)
+        if job.department:
+            orgs |= _resolve_orgs(normalize(job.department, abbrev), policy)
+        declared = frozenset(normalize(k, abbrev) for k in job.experience)
+        kinds = declared or _infer_kinds(job, vocab, abbrev)
+        views.append(_JobView(i, job, _with_ancestors(orgs, policy), normalize(job.title, abbrev),
+                              kinds, not declared and bool(kinds), _job_label(i, job)))
+    return views
+
+
+# ---------------------------------------------------------- arithmetic
+
+def credit_intervals(
+    intervals: list[tuple[dt.date, dt.date, float]],
+    counting: str = "exact",
+) -> tuple[float, list[float]]:
+    """Full-time-equivalent months in a set of (start, end inclusive, rate) intervals.
+
+    Concurrent intervals add their rates, capped at full time (1.0), so the
+    same calendar time is never counted twice.  Returns the total and each
+    interval's share of it (proportional to its rate where they overlap).
+    """
+    shares = [0.0] * len(intervals)
+    if not intervals:
+        return 0.0, shares
+    points = sorted({s for s, _, _ in intervals} | {e + dt.timedelta(days=1) for _, e, _ in intervals})
+    per_month: dict[tuple[int, int], float] = {}
+    total = 0.0
+    for a, b in zip(points, points[1:]):
+        active = [(k, r) for k, (s, e, r) in enumerate(intervals) if s <= a and e >= b - dt.timedelta(days=1)]
+        if not active:
+            continue
+        rate_sum = sum(r for _, r in active)
+        rate = min(1.0, rate_sum)
+        if counting == "exact":
+            credit = rate * months_between(a, b - dt.timedelta(days=1))
+            total += credit
+        else:
+            credit = rate * months_between(a, b - dt.timedelta(days=1))
+            day = a
+            while day < b:
+                nxt = min(b, (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1))
+                key = (day.year, day.month)
+                per_month[key] = per_month.get(key, 0.0) + rate * (nxt - day).days
+                day = nxt
+        for k, r in active:
+            shares[k] += credit * r / rate_sum
+    if counting != "exact":
+        exact = sum(shares)
+        if counting == "fifteen_days":
+            total = float(sum(1 for v in per_month.values() if v >= 15 - EPS))
+        else:  # whole months only
+            total = float(sum(1 for (y, m), v in per_month.items() if v >= days_in_month(y, m) - EPS))
+        scale = total / exact if exact > EPS else 0.0
+        shares = [s * scale for s in shares]
+    return total, shares
+
+
+ROUNDING_TEXT = {
+    "exact": "Months are calendar months; days in a part month count as a fraction of that month; "
+             "part-time work counts pro rata; results are shown to two decimals.",
+    "fifteen_days": "A calendar month counts as one month once 15 full-time-equivalent days in it are worked; "
+                    "part-time work counts pro rata.",
+    "whole_months": "Only whole calendar months of full-time-equivalent work count; part months are dropped.",
+}
+
+
+# ------------------------------------------------------------ crediting
+
+class _Crediter:
+    def __init__(self, candidate: Candidate, version: Version, policy: Policy, vocab: Vocabulary, as_of: dt.date,
+                 jobs: list[_JobView] | None = None):
+        self.candidate = candidate
+        self.version = version
+        self.policy = policy
+        self.vocab = vocab
+        self.as_of = as_of
+        self.abbrev = policy.title_abbreviations
+        self.jobs = jobs if jobs is not None else prepare_jobs(candidate, policy, vocab)
+        self.org_names = {o.id: o.name for o in policy.organizations}
+
+    # -- filters -------------------------------------------------------
+    def _filter_reason(self, view: _JobView, flt: JobFilter) -> tuple[str | None, bool]:
+        """Why a job does not satisfy a filter (None if it does), and whether the answer is uncertain."""
+        job = view.job
+        paid_required = flt.paid if flt.paid is not None else not self.policy.volunteer_counts
+        if paid_required and not job.paid:
+            return "unpaid (volunteer) work does not count toward paid experience", False
+        if flt.employers and not (view.orgs & set(flt.employers)):
+            wanted = " or ".join(self.org_names[e] for e in flt.employers)
+            return f"the employer ({job.employer}) is not {wanted}", False
+        if flt.departments and not (view.orgs & set(flt.departments)):
+            wanted = " or ".join(self.org_names[e] for e in flt.departments)
+            shown = job.department or "no department given"
+            return f"the department ({shown}) is not {wanted}", False
+        if flt.titles or flt.class_codes:
+            titles = {normalize(t, self.abbrev) for t in flt.titles}
+            if not (view.title in titles or (job.class_code and job.class_code in flt.class_codes)):
+                return f"the title '{job.title or 'none given'}' is not one of the titles listed", False
+        if flt.kinds_any and not (view.kinds & set(flt.kinds_any)):
+            shown = ", ".join(sorted(view.kinds)) or "none"
+            how = "inferred from title and duties" if not job.experience else "declared"
+            return (f"not the right kind of experience: needs {' or '.join(flt.kinds_any)}; "
+                    f"this job shows {shown} ({how})"), False
+        if flt.kinds_all and not set(flt.kinds_all) <= view.kinds:
+            missing = ", ".join(sorted(set(flt.kinds_all) - view.kinds))
+            return f"not the right kind of experience: it does not show {missing}", False
+        if flt.appointments:
+            appt = normalize(job.appointment)
+            if not any(normalize(a) == appt for a in flt.appointments):
+                return (f"the appointment type ({job.appointment or 'not given'}) is not "
+                        f"{' or '.join(flt.appointments)}"), False
+        if flt.supervision and SUPERVISION_RANK[job.supervision] < SUPERVISION_RANK[flt.supervision]:
+            return f"the job is not at {flt.supervision} level (shown: {job.supervision})", False
+        if flt.class_level:
+            table = self.policy.class_levels.get(flt.class_level)
+            if table is None:
+                return f"whether this job was in a class at the {flt.class_level} level needs an analyst", True
+            if not ({view.title, job.class_code or ""} & {normalize(t, self.abbrev) for t in table} | set(table)):
+                return f"the class is not at the {flt.class_level} level", False
+        if flt.sectors and not self._in_sector(view, flt.sectors):
+            return f"the employer ({job.employer}) is not in a {' or '.join(flt.sectors)} setting", False
+        return None, False
+
+    def _in_sector(self, view: _JobView, sectors: list[str]) -> bool:
+        if any(o.sector in sectors for o in self.policy.organizations if o.id in view.orgs):
+            return True
+        text = normalize(f"{view.job.employer} {view.job.department or ''}")
+        return any(_contains_phrase(text, normalize(w)) for s in sectors for w in self.vocab.sectors.get(s, []))
+
+    def _rate(self, job: Job) -> float:
+        return min(1.0, job.hours_per_week / self.policy.full_time_hours)
+
+    def _window(self, req: ExperienceRequirement, as_of: dt.date | None = None) -> dt.date | None:
+        """First day of a recency window ("within the last N years") ending on ``as_of``."""
+        if req.within_years is None:
+            return None
+        years = int(req.within_years)
+        start = add_years(as_of or self.as_of, -years) + dt.timedelta(days=1)
+        extra = req.within_years - years
+        return start - dt.timedelta(days=round(extra * 365)) if extra else start
+
+    # -- experience ----------------------------------------------------
+    def experience(self, req: ExperienceRequirement, node: str, path: str, parent: str | None,
+                   pool: list[_JobView], window: dt.date | None = None) -> list[NodeFacts]:
+        window = self._window(req) or window
+        evidence: list[Evidence] = []
+        intervals: list[tuple[dt.date, dt.date, float]] = []
+        owners: list[int] = []
+        potential_extra: list[tuple[dt.date, dt.date, float]] = []
+        unknown_length = False
+        qualifying: list[_JobView] = []
+        for view in pool:
+            job = view.job
+            reason, uncertain = self._filter_reason(view, req)
+            if reason and not uncertain:
+                evidence.append(Evidence(view.label, False, reason=reason, job_index=view.index))
+                continue
+            if job.start is None:
+                evidence.append(Evidence(view.label, False, job_index=view.index,
+                                         reason="no start date, so the time cannot be credited"))
+                unknown_length = True
+                continue
+            if job.start > self.as_of:
+                evidence.append(Evidence(view.label, False, job_index=view.index,
+                                         reason=f"it starts after the as-of date {self.as_of.isoformat()}"))
+                continue
+            end = min(job.end or self.as_of, self.as_of)
+            start = max(job.start, window) if window else job.start
+            if end < start:
+                evidence.append(Evidence(view.label, False, job_index=view.index,
+                                         reason=f"it ended before the recency window began ({window.isoformat()})"))
+                continue
+            if uncertain:
+                evidence.append(Evidence(view.label, False, job_index=view.index, reason=reason))
+                potential_extra.append((start, end, 1.0))
+                continue
+            if job.hours_per_week is None:
+                evidence.append(Evidence(view.label, False, job_index=view.index,
+                                         reason="hours per week not given, so the time cannot be credited"))
+                potential_extra.append((start, end, 1.0))
+                continue
+            qualifying.append(view)
+            intervals.append((start, end, self._rate(job)))
+            owners.append(len(evidence))
+            evidence.append(Evidence(view.label, True, rate=self._rate(job), job_index=view.index,
+                                     inferred=view.inferred and bool(req.kinds_any or req.kinds_all)))
+        total, shares = credit_intervals(intervals, self.policy.month_counting)
+        for k, pos in enumerate(owners):
+            ev = evidence[pos]
+            ev.months = shares[k]
+            s, e, r = intervals[k]
+            notes = []
+            job = self.candidate.employment[ev.job_index]
+            if r < 1:
+                notes.append(f"part time: {job.hours_per_week:g} hours a week credited at {r:.0%}")
+            if shares[k] + 0.005 < r * months_between(s, e) and self.policy.month_counting == "exact":
+                notes.append("overlaps other credited work; together they count no more than full time")
+            if job.end is None or job.end > self.as_of:
+                notes.append(f"counted up to the as-of date {self.as_of.isoformat()}")
+            if window and job.start < window:
+                notes.append(f"only time from {window.isoformat()} counts (recency window)")
+            if ev.inferred:
+                notes.append("kind of experience inferred from the title and duties")
+            ev.reason = "; ".join(notes) or None
+        potential = total
+        if potential_extra:
+            potential, _ = credit_intervals(intervals + potential_extra, self.policy.month_counting)
+        if unknown_length:
+            potential = UNKNOWN_POTENTIAL
+        hours_found = total * self.policy.hours_per_month if req.hours else None
+        facts = NodeFacts(node, path, req, parent, total, potential, req.months, "months", evidence,
+                          hours_found=hours_found, required_hours=req.hours)
+        if window:
+            facts.notes.append(f"Only experience from {window.isoformat()} to {self.as_of.isoformat()} counts.")
+        current = [v.job.end is None or v.job.end > self.as_of for v in qualifying]
+        facts.earliest = self._earliest(req, intervals, current, total)
+        out = [facts]
+        for sub in req.of_which:
+            out.extend(self.experience(sub, f"{path}.{sub.id}", path, node, qualifying, window))
+        return out
+
+    def _earliest(self, req: ExperienceRequirement, intervals, current: list[bool], total: float) -> dt.date | None:
+        """When the requirement would be met if every current qualifying job goes on."""
+        if total + EPS >= req.months:
+            return None
+        rate = min(1.0, sum(r for (_, _, r), cur in zip(intervals, current) if cur))
+        if rate <= 0:
+            return None
+        start = self.as_of + dt.timedelta(days=1)
+        day = max(start, date_at_coord(month_coord(start) + (req.months - total) / rate - EPS))
+        # check the estimate by crediting on that day: recency windows and
+        # rounding policies move the exact answer by a few days
+        for _ in range(62):
+            window = self._window(req, day)
+            horizon = [(max(s, window) if window else s, day if cur else e, r)
+                       for (s, e, r), cur in zip(intervals, current)]
+            got, _ = credit_intervals([iv for iv in horizon if iv[0] <= iv[1]], self.policy.month_counting)
+            if got + EPS >= req.months:
+                return day
+            day += dt.timedelta(days=1)
+        return None
+
+    # -- other kinds ---------------------------------------------------
+    def current(self, req: CurrentEmploymentRequirement, node: str, path: str) -> NodeFacts:
+        evidence, value, potential = [], 0.0, 0.0
+        flt = JobFilter(employers=req.employers, departments=req.departments)
+        for view in self.jobs:
+            job = view.job
+            reason, _ = self._filter_reason(view, flt)
+            if reason is None:
+                if job.start is not None and job.start > self.as_of:
+                    reason = f"it starts after the as-of date {self.as_of.isoformat()}"
+                elif job.end is not None and job.end < self.as_of:
+                    reason = f"it ended on {job.end.isoformat()}, before the as-of date"
+            if reason:
+                evidence.append(Evidence(view.label, False, reason=reason, job_index=view.index))
+            else:
+                value = 1.0
+                evidence.append(Evidence(view.label, True, job_index=view.index,
+                                         reason=None if job.start else "start date not given"))
+        potential = value
+        return NodeFacts(node, path, req, None, value, potential, 1.0, "yes/no", evidence)
+
+    def education(self, req: EducationRequirement, node: str, path: str) -> NodeFacts:
+        evidence: list[Evidence] = []
+        fields = [normalize(f, self.abbrev) for f in req.fields]
+        best_rank, units = -1, 0.0
+        for i, ed in enumerate(self.candidate.education):
+            label = f"Education {i + 1}: {LEVEL_WORDS[ed.level]}" + (f" in {ed.field}" if ed.field else "")
+            if ed.units:
+                label += f" ({ed.units:g} {ed.unit_system} units)"
+            if ed.completed and ed.completed > self.as_of:
+                evidence.append(Evidence(label, False, reason=f"completed after the as-of date {self.as_of.isoformat()}"))
+                continue
+            if fields and not any(_contains_phrase(normalize(ed.field, self.abbrev), f) for f in fields):
+                evidence.append(Evidence(label, False, reason=f"the field is not {' or '.join(req.fields)}"))
+                continue
+            rank = LEVEL_RANK[ed.level]
+            ok_level = req.min_level is None or rank >= LEVEL_RANK[req.min_level] > 0 or ed.level == req.min_level
+            if req.units:
+                units += _to_system(ed.units or 0.0, ed.unit_system, req.unit_system)
+            if ok_level:
+                best_rank = max(best_rank, rank)
+                evidence.append(Evidence(label, True))
+            else:
+                evidence.append(Evidence(label, bool(req.units and ed.units),
+                                         reason=f"it is not {LEVEL_WORDS[req.min_level]} or higher"))
+        if req.units:
+            value, required, unit = units, req.units, f"{req.unit_system} units"
+        else:
+            value, required, unit = (1.0 if best_rank >= 0 else 0.0), 1.0, "yes/no"
+        return NodeFacts(node, path, req, None, value, value, required, unit, evidence)
+
+    def training(self, req: TrainingRequirement, node: str, path: str) -> NodeFacts:
+        evidence: list[Evidence] = []
+        subjects = [normalize(s, self.abbrev) for s in req.subjects]
+        hours, count = 0.0, 0
+        for i, tr in enumerate(self.candidate.training):
+            label = f"Training {i + 1}: {tr.subject}" + (f" ({tr.hours:g} hours)" if tr.hours else "")
+            if tr.completed and tr.completed > self.as_of:
+                evidence.append(Evidence(label, False, reason=f"completed after the as-of date {self.as_of.isoformat()}"))
+            elif not any(_contains_phrase(normalize(tr.subject, self.abbrev), s) for s in subjects):
+                evidence.append(Evidence(label, False, reason=f"the subject is not {' or '.join(req.subjects)}"))
+            else:
+                count += 1
+                hours += tr.hours or 0.0
+                evidence.append(Evidence(label, True))
+        if req.hours:
+            return NodeFacts(node, path, req, None, hours, hours, req.hours, "hours", evidence)
+        return NodeFacts(node, path, req, None, float(count > 0), float(count > 0), 1.0, "yes/no", evidence)
+
+    def license(self, req: LicenseRequirement, node: str, path: str) -> NodeFacts:
+        evidence, value = [], 0.0
+        for i, lic in enumerate(self.candidate.licenses):
+            label = f"Licence {i + 1}: {lic.kind}" + (f" {lic.state}" if lic.state else "") + \
+                    (f" class {lic.class_}" if lic.class_ else "")
+            reason = license_mismatch(req, lic, self.as_of)
+            evidence.append(Evidence(label, reason is None, reason=reason))
+            value = max(value, float(reason is None))
+        return NodeFacts(node, path, req, None, value, value, 1.0, "yes/no", evidence)
+
+    # -- substitution and equivalency -----------------------------------
+    def substitute(self, facts: NodeFacts) -> None:
+        for sub in self.version.substitutions:
+            if sub.requirement != facts.requirement.id:
+                continue
+            fields = [normalize(f, self.abbrev) for f in sub.fields]
+
+            def field_ok(text):
+                return not fields or any(_contains_phrase(normalize(text, self.abbrev), f) for f in fields)
+
+            amount, items = 0.0, []
+            if sub.source == "education_units":
+                for ed in self.candidate.education:
+                    if ed.units and field_ok(ed.field) and not (ed.completed and ed.completed > self.as_of):
+                        amount += _to_system(ed.units, ed.unit_system, sub.unit_system)
+                        items.append(f"{ed.units:g} {ed.unit_system} units in {ed.field or 'unnamed field'}")
+                months = amount / sub.per * sub.months
+            elif sub.source == "education_level":
+                hits = [ed for ed in self.candidate.education if ed.level in sub.levels and field_ok(ed.field)]
+                items = [LEVEL_WORDS[ed.level] + (f" in {ed.field}" if ed.field else "") for ed in hits]
+                months = sub.months if hits else 0.0
+            else:
+                for tr in self.candidate.training:
+                    if field_ok(tr.subject) and tr.hours:
+                        amount += tr.hours
+                        items.append(f"{tr.subject} ({tr.hours:g} hours)")
+                months = amount / sub.per * sub.months
+            if not items:
+                continue
+            capped = min(months, sub.cap_months) if sub.cap_months else months
+            note = f"substituted for experience at the stated rate ({sub.text.strip()})"
+            if sub.cap_months and months > sub.cap_months:
+                note += f"; capped at {fmt_months(sub.cap_months)} months"
+            facts.evidence.append(Evidence("Substitution: " + "; ".join(items), capped > 0, months=capped, reason=note))
+            facts.value += capped
+            facts.potential += capped
+
+    def compensators(self, nodes: list[NodeFacts], path_reqs: list) -> dict[str, bool]:
+        """Whether the candidate has something to trade for each kind of requirement."""
+        min_level = max((LEVEL_RANK[r.min_level] for r in path_reqs
+                         if isinstance(r, EducationRequirement) and r.min_level), default=1)
+        beyond_education = any(LEVEL_RANK[e.level] > min_level or (e.level == "college_units" and (e.units or 0) > 0)
+                               for e in self.candidate.education)
+        has_training = bool(self.candidate.training)
+        surplus = any(n.value > n.required + EPS for n in nodes
+                      if n.kind == "experience" and n.parent is None)
+        return {
+            "experience": beyond_education or has_training,
+            "education": surplus or has_training,
+            "training": surplus or beyond_education,
+        }
+
+
+def _to_system(units: float, have: str, want: str) -> float:
+    if have == want:
+        return units
+    return units * 2 / 3 if have == "quarter" else units * 3 / 2
+
+
+def license_mismatch(req: LicenseRequirement, lic, as_of: dt.date) -> str | None:
+    if lic.kind != req.kind:
+        return f"it is not a {req.kind} licence"
+    if req.state and (lic.state or "").upper() != req.state.upper():
+        return f"it is not issued by {req.state}"
+    if req.classes and (lic.class_ or "").upper() not in {c.upper() for c in req.classes}:
+        return f"its class is not {' or '.join(req.classes)}"
+    if req.name and normalize(req.name) not in normalize(lic.name):
+        return f"it is not a {req.name}"
+    if lic.expires and lic.expires < as_of:
+        return f"it expired on {lic.expires.isoformat()}"
+    return None
+
+
+def credit(candidate: Candidate, version: Version, policy: Policy, vocab: Vocabulary, as_of: dt.date,
+           jobs: list[_JobView] | None = None) -> CandidateFacts:
+    """Measure every requirement node of every path of ``version``."""
+    cr = _Crediter(candidate, version, policy, vocab, as_of, jobs)
+    nodes: list[NodeFacts] = []
+    covers = set(version.equivalency.covers) if version.equivalency else set()
+    equiv_paths = set(version.equivalency.paths) if version.equivalency and version.equivalency.paths else None
+    for path in version.paths:
+        path_nodes: list[NodeFacts] = []
+        for req in path.requirements:
+            node = f"{path.id}.{req.id}"
+            if isinstance(req, ExperienceRequirement):
+                got = cr.experience(req, node, path.id, None, cr.jobs)
+                cr.substitute(got[0])
+                if version.may_file:
+                    got[0].window = version.may_file.months
+                path_nodes.extend(got)
+            elif isinstance(req, CurrentEmploymentRequirement):
+                path_nodes.append(cr.current(req, node, path.id))
+            elif isinstance(req, EducationRequirement):
+                path_nodes.append(cr.education(req, node, path.id))
+            elif isinstance(req, TrainingRequirement):
+                path_nodes.append(cr.training(req, node, path.id))
+            else:
+                path_nodes.append(cr.license(req, node, path.id))
+        if covers and (equiv_paths is None or path.id in equiv_paths):
+            trade = cr.compensators(path_nodes, path.requirements)
+            for n in path_nodes:
+                n.tradeable = n.requirement.id in covers and trade.get(n.kind, False)
+        nodes.extend(path_nodes)
+    uncreditable = [v.label for v in cr.jobs if v.job.start is None or v.job.hours_per_week is None]
+    desirable = []
+    for d in version.desirable:
+        if d.experience is None:
+            desirable.append((d.text, False, "an analyst should look for this in the application"))
+            continue
+        hits = [v for v in cr.jobs if cr._filter_reason(v, d.experience)[0] is None and
+                (v.job.start is None or v.job.start <= as_of)]
+        desirable.append((d.text, bool(hits), "shown by " + "; ".join(v.label for v in hits) if hits else None))
+    return CandidateFacts(nodes, ROUNDING_TEXT[policy.month_counting], uncreditable, desirable)

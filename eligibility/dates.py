@@ -1,0 +1,98 @@
+"""Calendar arithmetic shared by crediting and explanations.
+
+Durations are measured on a *month coordinate*: every calendar month is one
+month long and each of its days is 1/(days in that month).  A job held
+2023-01-01 through 2023-12-31 is therefore exactly 12 months, and the measure
+is additive, so splitting a job into consecutive pieces never changes the
+total (which the anniversary method of counting would).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+_PARTIAL = re.compile(r"^(\d{4})-(\d{1,2})$")
+_FULL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def parse_date(value, *, end: bool = False) -> dt.date:
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM``.
+
+    A partial date means the first of the month as a start and the last day of
+    the month as an end, as an analyst reads "03/2021" on an application.
+    Raises ValueError with a sentence naming the value.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    m = _FULL.match(text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        if not 1 <= mo <= 12:
+            raise ValueError(f"'{text}' is not a real date: month {mo} does not exist")
+        if not 1 <= d <= days_in_month(y, mo):
+            raise ValueError(f"'{text}' is not a real date: {calendar.month_name[mo]} {y} has no day {d}")
+        return dt.date(y, mo, d)
+    m = _PARTIAL.match(text)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise ValueError(f"'{text}' is not a real date: month {mo} does not exist")
+        return dt.date(y, mo, days_in_month(y, mo) if end else 1)
+    raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD or YYYY-MM")
+
+
+def month_coord(day: dt.date) -> float:
+    """Position of the start of ``day`` on the month axis."""
+    return day.year * 12 + (day.month - 1) + (day.day - 1) / days_in_month(day.year, day.month)
+
+
+def months_between(start: dt.date, end_inclusive: dt.date) -> float:
+    """Months from the start of ``start`` to the end of ``end_inclusive``."""
+    if end_inclusive < start:
+        return 0.0
+    return month_coord(end_inclusive + dt.timedelta(days=1)) - month_coord(start)
+
+
+def date_at_coord(coord: float) -> dt.date:
+    """The day whose *end* first reaches ``coord`` on the month axis."""
+    whole = int(coord // 1)
+    frac = coord - whole
+    year, month0 = divmod(whole, 12)
+    month = month0 + 1
+    dim = days_in_month(year, month)
+    # the end of day d sits at d/dim; find the smallest d with d/dim >= frac
+    day = max(1, -int(-(frac * dim - 1e-9) // 1))
+    if frac < 1e-12:
+        # exactly on a month boundary: the last day of the previous month
+        return dt.date(year, month, 1) - dt.timedelta(days=1)
+    return dt.date(year, month, min(day, dim))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def fmt_months(value: float) -> str:
+    """Months as an analyst writes them: 24, 16.5, 0.97."""
+    rounded = round(value, 2)
+    if abs(rounded - round(rounded)) < 1e-9:
+        return str(int(round(rounded)))
+    return f"{rounded:.2f}".rstrip("0").rstrip(".")
+
+
+def months_text(value: float) -> str:
+    """'1 month', '16.5 months'."""
+    text = fmt_months(value)
+    return f"{text} month" if text == "1" else f"{text} months"

@@ -1,0 +1,324 @@
+"""The rule-file language: a class's minimum qualifications as data.
+
+A rule file (``rules/<id>.yaml``) holds one job class and its dated versions;
+a jurisdiction policy (``rules/policies/<id>.yaml``) holds how that
+jurisdiction credits experience and who its employers are; the vocabulary
+(``rules/vocabulary.yaml``) holds the kinds of experience and the words that
+suggest them.  Every model refuses unknown keys so that a misspelt key is an
+error, not a silently ignored requirement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .candidate import EDUCATION_LEVELS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ----------------------------------------------------------------- policy
+
+class Organization(_Strict):
+    id: str
+    name: str
+    aliases: list[str] = []
+    parent: str | None = None
+    sector: Literal["government", "utility", "private", "nonprofit"] | None = None
+
+
+class Appeal(_Strict):
+    body: str
+    deadline_days: int
+    how: str | None = None
+    source: str | None = None
+
+
+class Policy(_Strict):
+    """How one jurisdiction credits experience (DESIGN §6), with its sources."""
+
+    id: str
+    name: str
+    full_time_hours: float = Field(40, gt=0, le=80)
+    hours_per_month: float = Field(173.33, gt=0)
+    month_counting: Literal["exact", "fifteen_days", "whole_months"] = "exact"
+    volunteer_counts: bool = False
+    concurrent_cap: Literal["full_time"] = "full_time"
+    unknown_hours: Literal["review"] = "review"
+    organizations: list[Organization] = []
+    title_abbreviations: dict[str, str] = {}
+    class_levels: dict[str, list[str]] = {}
+    appeal: Appeal | None = None
+    sources: list[str] = []
+
+    @model_validator(mode="after")
+    def _parents(self):
+        ids = {o.id for o in self.organizations}
+        for org in self.organizations:
+            if org.parent and org.parent not in ids:
+                raise ValueError(f"organization {org.id!r} names parent {org.parent!r}, which is not defined")
+        return self
+
+
+class Vocabulary(_Strict):
+    """Kinds of experience and the words in a title or duties that suggest them."""
+
+    kinds: dict[str, list[str]]
+    sectors: dict[str, list[str]] = {}
+
+
+# ----------------------------------------------------------- requirements
+
+class _Requirement(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    label: str | None = None
+    note: str | None = None
+
+
+class JobFilter(_Strict):
+    """Which jobs count: every filter given must hold."""
+
+    employers: list[str] = []
+    departments: list[str] = []
+    titles: list[str] = []
+    class_codes: list[str] = []
+    kinds_any: list[str] = []
+    kinds_all: list[str] = []
+    paid: bool | None = None
+    appointments: list[str] = []
+    supervision: Literal["lead", "supervisor"] | None = None
+    class_level: str | None = None
+    sectors: list[str] = []
+
+
+class ExperienceRequirement(_Requirement, JobFilter):
+    type: Literal["experience"]
+    months: float = Field(gt=0)
+    hours: float | None = Field(default=None, gt=0)
+    within_years: float | None = Field(default=None, gt=0)
+    of_which: list["ExperienceRequirement"] = []
+
+
+class CurrentEmploymentRequirement(_Requirement):
+    type: Literal["current_employment"]
+    employers: list[str] = Field(min_length=1)
+    departments: list[str] = []
+
+
+class EducationRequirement(_Requirement):
+    type: Literal["education"]
+    min_level: Literal[EDUCATION_LEVELS] | None = None  # type: ignore[valid-type]
+    fields: list[str] = []
+    units: float | None = Field(default=None, gt=0)
+    unit_system: Literal["semester", "quarter"] = "semester"
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.min_level is None and self.units is None:
+            raise ValueError("an education requirement needs min_level or units")
+        return self
+
+
+class TrainingRequirement(_Requirement):
+    type: Literal["training"]
+    subjects: list[str] = Field(min_length=1)
+    hours: float | None = Field(default=None, gt=0)
+
+
+class LicenseRequirement(_Requirement):
+    type: Literal["license"]
+    kind: Literal["driver", "other"]
+    state: str | None = None
+    classes: list[str] = []
+    name: str | None = None
+
+
+Requirement = Annotated[
+    Union[ExperienceRequirement, CurrentEmploymentRequirement, EducationRequirement,
+          TrainingRequirement, LicenseRequirement],
+    Field(discriminator="type"),
+]
+
+
+class Path(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    label: str
+    requirements: list[Requirement] = Field(min_length=1)
+
+
+# ------------------------------------------------- substitution and the rest
+
+class Substitution(_Strict):
+    """Education or training credited as experience at a stated rate, capped."""
+
+    id: str
+    text: str
+    requirement: str
+    source: Literal["education_units", "education_level", "training_hours"]
+    fields: list[str] = []
+    levels: list[str] = []
+    per: float = Field(gt=0, description="units or training hours that earn `months`; for a level, 1")
+    unit_system: Literal["semester", "quarter"] = "semester"
+    months: float = Field(gt=0)
+    cap_months: float | None = Field(default=None, gt=0)
+
+
+class Equivalency(_Strict):
+    """'An equivalent combination of training and experience' with no stated rate.
+
+    A candidate who fails a path only on requirements listed in ``covers`` and
+    has something to trade for them goes to analyst review.
+    """
+
+    text: str
+    covers: list[str] = Field(min_length=1)
+    paths: list[str] = []
+
+
+class MayFile(_Strict):
+    months: float = Field(gt=0)
+    text: str
+
+
+class Condition(_Strict):
+    text: str
+    license: LicenseRequirement | None = None
+
+
+class Desirable(_Strict):
+    text: str
+    experience: JobFilter | None = None
+
+
+class Choice(_Strict):
+    """An ambiguity in the source text and how this file resolves it."""
+
+    question: str
+    decision: str
+    reason: str
+
+
+class ExpectedRequirement(_Strict):
+    met: bool | None = None
+    outcome: Literal["met", "short", "review", "not_met"] | None = None
+    found: float | None = None
+    required: float | None = None
+    shortfall: float | None = None
+
+
+class Expectation(_Strict):
+    status: Literal["qualified", "not_qualified", "review", "conditional"]
+    path: str | None = None
+    requirements: dict[str, ExpectedRequirement] = {}
+    earliest_qualifying_date: dt.date | None = None
+    appointable_from: dt.date | None = None
+    explanation_contains: list[str] = []
+
+
+class Example(_Strict):
+    name: str
+    as_of: dt.date
+    candidate: dict[str, Any] | None = None
+    file: str | None = None
+    expect: Expectation
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.candidate is None) == (self.file is None):
+            raise ValueError("an example needs exactly one of 'candidate' or 'file'")
+        return self
+
+
+class Source(_Strict):
+    document: str
+    title: str | None = None
+    date: dt.date | None = None
+    note: str | None = None
+
+
+class Version(_Strict):
+    version: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    source: Source
+    mq_text: str = Field(min_length=1)
+    paths: list[Path] = Field(min_length=1)
+    substitutions: list[Substitution] = []
+    equivalency: Equivalency | None = None
+    may_file: MayFile | None = None
+    conditions: list[Condition] = []
+    desirable: list[Desirable] = []
+    analyst_checks: list[str] = []
+    choices: list[Choice] = []
+    examples: list[Example] = []
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def requirement_ids(self) -> set[str]:
+        ids: set[str] = set()
+
+        def walk(req):
+            ids.add(req.id)
+            for sub in getattr(req, "of_which", []):
+                walk(sub)
+
+        for path in self.paths:
+            for req in path.requirements:
+                walk(req)
+        return ids
+
+    @model_validator(mode="after")
+    def _references(self):
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValueError(f"effective_to {self.effective_to} is before effective_from {self.effective_from}")
+        paths = [p.id for p in self.paths]
+        if len(set(paths)) != len(paths):
+            raise ValueError(f"path ids must be unique, found {paths}")
+        for path in self.paths:
+            seen: list[str] = []
+
+            def walk(req):
+                seen.append(req.id)
+                for sub in getattr(req, "of_which", []):
+                    walk(sub)
+
+            for req in path.requirements:
+                walk(req)
+            if len(set(seen)) != len(seen):
+                raise ValueError(f"requirement ids in path {path.id!r} must be unique, found {seen}")
+        ids = self.requirement_ids()
+        for sub in self.substitutions:
+            if sub.requirement not in ids:
+                raise ValueError(f"substitution {sub.id!r} names requirement {sub.requirement!r}, which no path has")
+        if self.equivalency:
+            for rid in self.equivalency.covers:
+                if rid not in ids:
+                    raise ValueError(f"equivalency covers requirement {rid!r}, which no path has")
+            for pid in self.equivalency.paths:
+                if pid not in paths:
+                    raise ValueError(f"equivalency names path {pid!r}, which does not exist")
+        return self
+
+
+class ClassSpec(_Strict):
+    """One rule file: a job class and its versions over time."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    class_code: str | None = None
+    jurisdiction: str
+    versions: list[Version] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_overlap(self):
+        ordered = sorted(self.versions, key=lambda v: v.effective_from)
+        for a, b in zip(ordered, ordered[1:]):
+            if a.effective_to is None or a.effective_to >= b.effective_from:
+                raise ValueError(f"versions {a.version!r} and {b.version!r} overlap in time")
+        return self
