@@ -466,13 +466,12 @@ class _Crediter:
 
     def training(self, req: TrainingRequirement, node: str, path: str) -> NodeFacts:
         evidence: list[Evidence] = []
-        subjects = [normalize(s, self.abbrev) for s in req.subjects]
         hours, count = 0.0, 0
         for i, tr in enumerate(self.candidate.training):
             label = f"Training {i + 1}: {tr.subject}" + (f" ({tr.hours:g} hours)" if tr.hours else "")
             if tr.completed and tr.completed > self.as_of:
                 evidence.append(Evidence(label, False, reason=f"completed after the as-of date {self.as_of.isoformat()}"))
-            elif not any(_contains_phrase(normalize(tr.subject, self.abbrev), s) for s in subjects):
+            elif not self._subject_ok(req, tr):
                 evidence.append(Evidence(label, False, reason=f"the subject is not {' or '.join(req.subjects)}"))
             else:
                 count += 1
@@ -481,6 +480,10 @@ class _Crediter:
         if req.hours:
             return NodeFacts(node, path, req, None, hours, hours, req.hours, "hours", evidence)
         return NodeFacts(node, path, req, None, float(count > 0), float(count > 0), 1.0, "yes/no", evidence)
+
+    def _subject_ok(self, req: TrainingRequirement, training) -> bool:
+        subject = normalize(training.subject, self.abbrev)
+        return any(_contains_phrase(subject, normalize(s, self.abbrev)) for s in req.subjects)
 
     def license(self, req: LicenseRequirement, node: str, path: str) -> NodeFacts:
         evidence, value = [], 0.0
@@ -535,7 +538,9 @@ class _Crediter:
                          if isinstance(r, EducationRequirement) and r.min_level), default=1)
         beyond_education = any(LEVEL_RANK[e.level] > min_level or (e.level == "college_units" and (e.units or 0) > 0)
                                for e in self.candidate.education)
-        has_training = bool(self.candidate.training)
+        # training already used to meet a training requirement of the path is not spare
+        required = [r for r in path_reqs if isinstance(r, TrainingRequirement)]
+        has_training = any(not any(self._subject_ok(r, tr) for r in required) for tr in self.candidate.training)
         surplus = any(n.value > n.required + EPS for n in nodes
                       if n.kind == "experience" and n.parent is None)
         return {

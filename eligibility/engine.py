@@ -62,9 +62,11 @@ def _and(*parts):
 
 
 def _met(n: NodeFacts) -> dict:
+    # durable_rules matches each branch of an $or separately, so a fact that
+    # satisfied two branches would fire the rule twice: keep branches disjoint
     cond = {"$gte": {"v": n.required - EPS}}
     if n.required_hours:
-        cond = {"$or": [cond, {"$gte": {"h": n.required_hours - EPS}}]}
+        cond = {"$or": [cond, _and({"$lt": {"v": n.required - EPS}}, {"$gte": {"h": n.required_hours - EPS}})]}
     return cond
 
 
@@ -138,7 +140,8 @@ class CompiledVersion:
                 self._path_rule(definition, path, outcome, conds)
             if path in covered:
                 conds = [{f"n{i}": _and({"t": "out"}, {"node": n.node},
-                                        {"$or": [{"r": "met"}, {"r": "short"}, {"r": "review"}, {"c": 1}]})}
+                                        {"$or": [{"r": "met"}, {"r": "short"}, {"r": "review"},
+                                                 _and({"r": "not_met"}, {"c": 1})]})}
                          for i, n in enumerate(nodes)]
                 self._path_rule(definition, path, "equivalent", conds)
             for n in nodes:

@@ -18,13 +18,15 @@ OUTCOME_WORDS = {"met": "met", "short": "not yet met (inside the may-file window
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return "\n".join(textwrap.fill(line, 96, initial_indent=indent, subsequent_indent=indent) if line else ""
+    """Wrap each line; a list item's continuation lines hang under its text."""
+    hang = indent + ("  " if text.startswith("- ") else "")
+    return "\n".join(textwrap.fill(line, 96, initial_indent=indent, subsequent_indent=hang) if line else indent.rstrip()
                      for line in text.splitlines())
 
 
 def paragraphs(text: str) -> str:
     """Rejoin a verbatim text's hard line breaks; blank lines still separate paragraphs."""
-    return "\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
 
 
 def requirement_lines(r: RequirementResult, indent: str = "  ") -> list[str]:
@@ -93,7 +95,7 @@ def explain(d: Determination) -> str:
         lines.append("Desirable qualifications (not used to screen):")
         for n in d.desirable:
             seen = "shown" if n.shown else "not shown"
-            lines.extend(_wrap(f"- {n.text} — {seen}" + (f": {n.detail}" if n.detail and n.shown else "")))
+            lines.append(_wrap(f"- {n.text} — {seen}" + (f": {n.detail}" if n.detail and n.shown else "")))
     if d.analyst_checks:
         lines.append("Analyst checks:")
         lines.extend(_wrap("- " + c) for c in d.analyst_checks)
