@@ -125,19 +125,38 @@ class _JobView:
     label: str
 
 
-def _resolve_orgs(text: str, policy: Policy) -> set[str]:
+_PHRASES: dict[tuple[int, int], tuple] = {}
+
+
+def _phrases(policy: Policy, vocab: Vocabulary) -> tuple[list, list]:
+    """Normalised organisation names and vocabulary words, computed once per (policy, vocabulary).
+
+    Normalising them again for every job was most of the time of an evaluation.
+    The cache holds the objects themselves, so an id is never reused while cached.
+    """
+    hit = _PHRASES.get((id(policy), id(vocab)))
+    if hit is None or hit[0] is not policy or hit[1] is not vocab:
+        if len(_PHRASES) >= 64:
+            _PHRASES.clear()
+        abbrev = policy.title_abbreviations
+        orgs = [(org.id, [normalize(n, abbrev) for n in (org.name, *org.aliases)]) for org in policy.organizations]
+        kinds = [(kind, [normalize(w, abbrev) for w in (kind, *words)]) for kind, words in vocab.kinds.items()]
+        hit = _PHRASES[(id(policy), id(vocab))] = (policy, vocab, orgs, kinds)
+    return hit[2], hit[3]
+
+
+def _resolve_orgs(text: str, policy: Policy, vocab: Vocabulary) -> set[str]:
     found: set[str] = set()
     if not text:
         return found
     best = 0
-    for org in policy.organizations:
-        for name in (org.name, *org.aliases):
-            phrase = normalize(name, policy.title_abbreviations)
+    for org_id, phrases in _phrases(policy, vocab)[0]:
+        for phrase in phrases:
             if phrase == text or _contains_phrase(text, phrase):
                 if len(phrase) > best:
-                    best, found = len(phrase), {org.id}
+                    best, found = len(phrase), {org_id}
                 elif len(phrase) == best:
-                    found.add(org.id)
+                    found.add(org_id)
     return found
 
 
@@ -152,10 +171,10 @@ def _with_ancestors(ids: set[str], policy: Policy) -> frozenset[str]:
     return frozenset(out)
 
 
-def _infer_kinds(job: Job, vocab: Vocabulary, abbreviations: dict[str, str]) -> frozenset[str]:
-    text = normalize(f"{job.title or ''} {job.duties or ''}", abbreviations)
-    return frozenset(kind for kind, words in vocab.kinds.items()
-                     if any(_contains_phrase(text, normalize(w, abbreviations)) for w in [kind, *words]))
+def _infer_kinds(job: Job, vocab: Vocabulary, policy: Policy) -> frozenset[str]:
+    text = normalize(f"{job.title or ''} {job.duties or ''}", policy.title_abbreviations)
+    return frozenset(kind for kind, phrases in _phrases(policy, vocab)[1]
+                     if any(_contains_phrase(text, p) for p in phrases))
 
 
 def _job_label(i: int, job: Job) -> str:
@@ -170,11 +189,11 @@ def prepare_jobs(candidate: Candidate, policy: Policy, vocab: Vocabulary) -> lis
     views = []
     for i, job in enumerate(candidate.employment):
         emp = normalize(job.employer, abbrev)
-        orgs = _resolve_orgs(emp, policy)
+        orgs = _resolve_orgs(emp, policy, vocab)
         if job.department:
-            orgs |= _resolve_orgs(normalize(job.department, abbrev), policy)
+            orgs |= _resolve_orgs(normalize(job.department, abbrev), policy, vocab)
         declared = frozenset(normalize(k, abbrev) for k in job.experience)
-        kinds = declared or _infer_kinds(job, vocab, abbrev)
+        kinds = declared or _infer_kinds(job, vocab, policy)
         views.append(_JobView(i, job, _with_ancestors(orgs, policy), normalize(job.title, abbrev),
                               kinds, not declared and bool(kinds), _job_label(i, job)))
     return views
