@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .dates import parse_date
+from .dates import load_yaml, parse_date
 
 EDUCATION_LEVELS = (
     "high_school",
@@ -278,13 +278,15 @@ def load_text(text: str, *, source: str = "input", fmt: str | None = None) -> li
         if fmt == "json":
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise InputError(f"{source}: not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.") from None
+    if data is None:  # only comments or document markers
+        raise InputError(f"{source}: the file is empty.")
     return parse_candidates(data, source=source)
 
 

@@ -13,6 +13,8 @@ import calendar
 import datetime as dt
 import re
 
+import yaml
+
 _PARTIAL = re.compile(r"^(\d{4})-(\d{1,2})$")
 _FULL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -48,6 +50,30 @@ def parse_date(value, *, end: bool = False) -> dt.date:
             raise ValueError(f"'{text}' is not a real date: month {mo} does not exist")
         return dt.date(y, mo, days_in_month(y, mo) if end else 1)
     raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD or YYYY-MM")
+
+
+class SafeDateLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that leaves an impossible date such as 2021-02-30 as text.
+
+    PyYAML builds date-shaped scalars itself and fails with a bare ValueError
+    (no file, record or field); left as text, the value reaches the validators,
+    whose message names where it is.  No other constructor is added, so the
+    loader stays as safe as ``safe_load``.
+    """
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+SafeDateLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeDateLoader.construct_yaml_timestamp)
+
+
+def load_yaml(text: str):
+    """``yaml.safe_load`` with impossible dates left as text (see SafeDateLoader)."""
+    return yaml.load(text, Loader=SafeDateLoader)  # a SafeLoader subclass: as safe as safe_load
 
 
 def month_coord(day: dt.date) -> float:
