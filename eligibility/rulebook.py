@@ -1,6 +1,7 @@
 """Loading and validating the rules folder.
 
-Rule files are read with ``yaml.safe_load`` only, validated by the models in
+Rule files are read with a safe loader only (``dates.load_yaml``: safe_load that
+leaves impossible dates to validation), validated by the models in
 :mod:`eligibility.spec`, and checked for references that dangle (a policy, an
 organisation or a kind of experience that does not exist).  Every error names
 the file and the location inside it.
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from .dates import load_yaml
 from .spec import ClassSpec, ExperienceRequirement, JobFilter, Policy, Version, Vocabulary
 
 ExperienceRequirement.model_rebuild()
@@ -48,7 +50,7 @@ def _read_yaml(path: Path) -> tuple[object, bytes]:
     except OSError as exc:
         raise RuleError(path.name, "", f"cannot be read ({exc.strerror})") from None
     try:
-        return yaml.safe_load(raw.decode("utf-8-sig")), raw
+        return load_yaml(raw.decode("utf-8-sig")), raw
     except UnicodeDecodeError as exc:
         raise RuleError(path.name, f"byte {exc.start}", "is not UTF-8 text") from None
     except yaml.YAMLError as exc:

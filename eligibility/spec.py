@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .candidate import EDUCATION_LEVELS
 
@@ -56,13 +56,14 @@ class Policy(_Strict):
     appeal: Appeal | None = None
     sources: list[str] = []
 
-    @model_validator(mode="after")
-    def _parents(self):
-        ids = {o.id for o in self.organizations}
-        for org in self.organizations:
+    @field_validator("organizations")
+    @classmethod
+    def _parents(cls, organizations):
+        ids = {o.id for o in organizations}
+        for org in organizations:
             if org.parent and org.parent not in ids:
                 raise ValueError(f"organization {org.id!r} names parent {org.parent!r}, which is not defined")
-        return self
+        return organizations
 
 
 class Vocabulary(_Strict):
@@ -315,10 +316,11 @@ class ClassSpec(_Strict):
     jurisdiction: str
     versions: list[Version] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _no_overlap(self):
-        ordered = sorted(self.versions, key=lambda v: v.effective_from)
+    @field_validator("versions")
+    @classmethod
+    def _no_overlap(cls, versions):
+        ordered = sorted(versions, key=lambda v: v.effective_from)
         for a, b in zip(ordered, ordered[1:]):
             if a.effective_to is None or a.effective_to >= b.effective_from:
                 raise ValueError(f"versions {a.version!r} and {b.version!r} overlap in time")
-        return self
+        return versions
