@@ -72,7 +72,8 @@ def _as_of(value: dt.datetime | None) -> dt.date:
 def _read_candidate(source: str, pick: str | None) -> Candidate:
     try:
         if source == "-":
-            candidates = load_text(click.get_text_stream("stdin").read(), source="standard input")
+            with click.open_file("-", encoding="utf-8-sig") as stream:
+                candidates = load_text(stream.read(), source="standard input")
         else:
             candidates = load_file(source)
     except InputError as exc:
@@ -404,3 +405,130 @@ def explain_command(state: State, candidate: str, class_id: str, as_of: dt.datet
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# ------------------------------------------------------------------ screen
+# (issue 5: bulk screening of CSV exports; the library side is eligibility.screen and eligibility.csvio)
+
+import contextlib  # noqa: E402
+import sys  # noqa: E402
+
+from .csvio import ApplicantReader, ResultWriter, load_mapping  # noqa: E402
+from .screen import Summary, screen as screen_records  # noqa: E402
+
+_SHOWN_ERRORS = 20
+
+
+@main.command("screen")
+@click.argument("applicants", metavar="APPLICANTS.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("employment", metavar="[EMPLOYMENT.csv]", required=False,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--class", "-c", "class_ids", multiple=True, required=True, metavar="ID",
+              help="Class id to screen against; repeat it for several, or give 'all'.")
+@click.option("--as-of", type=DATE, default=None, metavar="YYYY-MM-DD",
+              help="Date of the determinations, usually the filing deadline (default: today).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Results file: .csv (one row per applicant and class) or .jsonl (the full determination of "
+                   "each). Default: CSV on standard output.")
+@click.option("--workers", "-w", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes to screen with; the output is the same for any number.")
+@click.option("--map", "mapping_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="MAPPING.yaml", help="Column mapping for an agency's own export: 'our_field: Their Header'.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines on standard error.")
+@click.pass_obj
+def screen_command(state: State, applicants: Path, employment: Path | None, class_ids: tuple[str, ...],
+                   as_of: dt.datetime | None, out: Path | None, workers: int, mapping_file: Path | None,
+                   quiet: bool) -> None:
+    """Screen applicant records from CSV against one or more classes.
+
+    APPLICANTS.csv holds one row per employment entry (candidate-level
+    columns repeated or on the first row only), or, with EMPLOYMENT.csv, one
+    row per applicant while EMPLOYMENT.csv holds one row per job with the
+    applicant's id. The columns are those of the candidate format; --map
+    renames an agency's own headers. UTF-8 with or without a byte-order mark.
+
+    Writes one row per applicant and class: id, name, class_id, status, path,
+    shortfall, reason, earliest_qualifying_date, rule_version. A record that
+    cannot be read or validated gets status 'error' with a message naming
+    its line(s), column and value, and the run goes on. A summary per class
+    follows (on standard output with --out, else on standard error).
+
+    Exit status: 0 when every record was screened, 1 when some records were
+    errors (the summary says how many) or for a user error such as an
+    unreadable file or an unknown class.
+
+    \b
+    Examples:
+      eligibility screen candidates/applicants-long.csv --class all --as-of 2024-06-30
+      eligibility screen candidates/applicants.csv candidates/employment.csv --class la-1213 --out results.csv
+      eligibility screen export.csv --map mapping.yaml --class all --workers 2 --out results.jsonl
+    """
+    day = _as_of(as_of)
+    wanted = _class_ids(state, class_ids)
+    book = state.book
+    classes = []
+    for cid in wanted if wanted is not None else sorted(book.classes):
+        loaded = state.get(cid)
+        try:
+            loaded.version_for(day)
+        except RuleError as exc:
+            if wanted is not None:
+                raise _fail(exc) from None
+            click.echo(f"Warning: {cid} is not screened: no version is in force on {day.isoformat()}.", err=True)
+            continue
+        classes.append(loaded)
+    if wanted is None:
+        for err in book.errors:
+            click.echo(f"Warning: not screened, the rule file is broken: {err}", err=True)
+    if not classes:
+        raise _fail(f"no class has a version in force on {day.isoformat()}.")
+    jsonl = out is not None and out.suffix.lower() in (".jsonl", ".ndjson")
+    try:
+        mapping = load_mapping(mapping_file) if mapping_file else None
+        reader = ApplicantReader(applicants, employment, mapping)
+    except InputError as exc:
+        raise _fail(exc) from None
+    summary = Summary([c.spec.id for c in classes])
+    shown = 0
+    with contextlib.ExitStack() as stack:
+        stack.callback(reader.close)
+        if out is None:
+            stream = click.get_text_stream("stdout")
+        else:
+            try:
+                stream = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise _fail(f"{out}: cannot be written ({exc.strerror}).") from None
+        writer = None if jsonl else ResultWriter(stream)
+        bar = None
+        if not quiet and sys.stderr.isatty():
+            bar = stack.enter_context(click.progressbar(length=reader.size, label="Screening", file=sys.stderr))
+        done = 0
+        try:
+            for o in screen_records(reader, classes, day, workers=workers, details=jsonl):
+                if jsonl:
+                    stream.write(o.json_line() + "\n")
+                else:
+                    writer.write(o.row())
+                summary.add(o)
+                if o.status == "error" and not quiet and o.class_id == classes[0].spec.id:
+                    shown += 1
+                    if shown <= _SHOWN_ERRORS:
+                        click.echo(f"error: {_screen_error_line(o)}", err=True)
+                if bar is not None and reader.position > done:
+                    bar.update(reader.position - done)
+                    done = reader.position
+        except InputError as exc:
+            raise _fail(exc) from None
+        except Exception as exc:  # a worker that died, a full disk: one line, never a traceback
+            raise _fail(f"screening stopped: {type(exc).__name__}: {exc}") from None
+    if shown > _SHOWN_ERRORS and not quiet:
+        click.echo(f"error: … and {shown - _SHOWN_ERRORS} more records with errors (see the results).", err=True)
+    click.echo(summary.text(day), nl=False, err=out is None)
+    if summary.error_records:
+        sys.exit(1)
+
+
+def _screen_error_line(o) -> str:
+    """An error for standard error: the message names record id, line(s), column and value, never the name."""
+    return o.reason
