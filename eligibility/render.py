@@ -78,7 +78,7 @@ def earliest_text(d: Determination) -> str:
     if d.status == "qualified":
         return "now"
     if d.status == "conditional":
-        return f"may file now; appointable {_day(d.appointable_from)}"
+        return "may file now" + (f"; appointable {d.appointable_from.isoformat()}" if d.appointable_from else "")
     if d.earliest_qualifying_date:
         return d.earliest_qualifying_date.isoformat()
     return "not projectable" if d.status == "not_qualified" else DASH
@@ -429,15 +429,17 @@ def _filter_lines(flt: JobFilter, policy: Policy) -> list[str]:
 
 
 def _requirement_lines(req, policy: Policy, indent: str) -> list[str]:
-    out = [f"{indent}- [{req.id}] {req.type.replace('_', ' ')}: {requirement_label(req, policy)}"]
     pad = indent + "    "
+    out = textwrap.wrap(f"- [{req.id}] {req.type.replace('_', ' ')}: {' '.join(requirement_label(req, policy).split())}",
+                        100, initial_indent=indent, subsequent_indent=indent + "  ")
     if isinstance(req, ExperienceRequirement):
         out.append(f"{pad}{fmt_months(req.months)} months full-time"
                    + (f", or {req.hours:g} hours" if req.hours else "")
                    + (f", within the last {req.within_years:g} years" if req.within_years else ""))
         out += [pad + line for line in _filter_lines(req, policy)]
-        for sub in req.of_which:
+        if req.of_which:
             out.append(f"{pad}of which:")
+        for sub in req.of_which:
             out += _requirement_lines(sub, policy, pad)
     elif isinstance(req, CurrentEmploymentRequirement):
         out.append(f"{pad}employer: {_org_names(req.employers, policy)}")
@@ -476,7 +478,7 @@ def class_structure(loaded: LoadedClass, today: dt.date | None = None) -> str:
         lines += ["", f"Version {v.version}, in force {_span(v)}{force}",
                   f"Source: {v.source.document}" + (f" — {v.source.title}" if v.source.title else "")]
         lines += ["", "Minimum qualifications (verbatim):"]
-        lines += ["  | " + line for line in v.mq_text.rstrip().splitlines()]
+        lines += [("  | " + line).rstrip() for line in v.mq_text.rstrip().splitlines()]
         lines += ["", "Paths (any one qualifies; every requirement of a path must hold):"]
         for n, p in enumerate(v.paths, 1):
             lines.append(f"  {n}. {p.label} [{p.id}]")

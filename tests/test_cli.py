@@ -130,8 +130,9 @@ def test_classes_markdown_and_json():
 
 def test_classes_summarises_la_1213():
     out = run("classes").output
-    row = next(line for line in out.splitlines() if line.startswith("la-1213 "))
-    assert "1213" in row and "2008-03-13 to now" in row and "24 mo" in row
+    at = out.index("\nla-1213 ")
+    block = out[at:out.index("\nla-1230 ")]  # the row, with its wrapped lines
+    assert "1213" in block and "2008-03-13 to " in block and "24 mo" in block
 
 
 @pytest.mark.parametrize("class_id", CLASS_IDS)
