@@ -12,6 +12,7 @@ can change them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from functools import lru_cache
 from .candidate import Candidate, Job
 from .dates import add_years, date_at_coord, days_in_month, fmt_months, month_coord, months_between
 from .spec import (
+    ClassLevel,
     CurrentEmploymentRequirement,
     EducationRequirement,
     ExperienceRequirement,
@@ -96,6 +98,8 @@ class NodeFacts:
     tradeable: bool = False
     earliest: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    # qualifying intervals and which of them are current jobs, to project the earliest date
+    projection: tuple[list, list[bool]] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -123,6 +127,8 @@ class _JobView:
     kinds: frozenset[str]
     inferred: bool
     label: str
+    # declared and inferred kinds together, computed on first use (for exclusions)
+    every_kind: frozenset[str] | None = None
 
 
 _PHRASES: dict[tuple[int, int], tuple] = {}
@@ -278,8 +284,13 @@ class _Crediter:
 
     # -- filters -------------------------------------------------------
     def _filter_reason(self, view: _JobView, flt: JobFilter) -> tuple[str | None, bool]:
-        """Why a job does not satisfy a filter (None if it does), and whether the answer is uncertain."""
+        """Why a job does not satisfy a filter (None if it does), and whether the answer is uncertain.
+
+        A definite reason wins over an uncertain one: an analyst is only asked
+        about a job that would count if the open question were settled.
+        """
         job = view.job
+        doubt: str | None = None
         paid_required = flt.paid if flt.paid is not None else not self.policy.volunteer_counts
         if paid_required and not job.paid:
             return "unpaid (volunteer) work does not count toward paid experience", False
@@ -302,6 +313,10 @@ class _Crediter:
         if flt.kinds_all and not set(flt.kinds_all) <= view.kinds:
             missing = ", ".join(sorted(set(flt.kinds_all) - view.kinds))
             return f"not the right kind of experience: it does not show {missing}", False
+        if flt.kinds_none:
+            excluded = set(flt.kinds_none) & self._every_kind(view)
+            if excluded:
+                return f"{' and '.join(sorted(excluded))} does not count toward this requirement", False
         if flt.appointments:
             appt = normalize(job.appointment)
             if not any(normalize(a) == appt for a in flt.appointments):
@@ -310,14 +325,56 @@ class _Crediter:
         if flt.supervision and SUPERVISION_RANK[job.supervision] < SUPERVISION_RANK[flt.supervision]:
             return f"the job is not at {flt.supervision} level (shown: {job.supervision})", False
         if flt.class_level:
-            table = self.policy.class_levels.get(flt.class_level)
-            if table is None:
-                return f"whether this job was in a class at the {flt.class_level} level needs an analyst", True
-            if not ({view.title, job.class_code or ""} & {normalize(t, self.abbrev) for t in table} | set(table)):
-                return f"the class is not at the {flt.class_level} level", False
+            reason, uncertain = self._level_reason(view, flt.class_level)
+            if reason and not uncertain:
+                return reason, False
+            doubt = doubt or reason
         if flt.sectors and not self._in_sector(view, flt.sectors):
             return f"the employer ({job.employer}) is not in a {' or '.join(flt.sectors)} setting", False
-        return None, False
+        if flt.any_of:
+            definite: list[str] = []
+            doubts: list[str] = []
+            for alt in flt.any_of:
+                reason, uncertain = self._filter_reason(view, alt)
+                if reason is None:
+                    break
+                (doubts if uncertain else definite).append(reason)
+            else:
+                if not doubts:
+                    return ", and ".join(dict.fromkeys(definite)), False
+                doubt = doubt or doubts[0]
+        return doubt, doubt is not None
+
+    def _every_kind(self, view: _JobView) -> frozenset[str]:
+        if view.every_kind is None:
+            view.every_kind = view.kinds | _infer_kinds(view.job, self.vocab, self.policy)
+        return view.every_kind
+
+    def _level_reason(self, view: _JobView, level: str) -> tuple[str | None, bool]:
+        """Whether the job's class is at ``level``, by the policy's table of class levels."""
+        job = view.job
+        shown = f"'{job.title or 'no title given'}'" + (f" (class {job.class_code})" if job.class_code else "")
+        table = self.policy.class_levels.get(level)
+        if table is None:
+            return (f"whether the class {shown} is at the level of {level.replace('-', ' ')} needs an analyst: "
+                    f"the {self.policy.name} table of class levels does not cover that level"), True
+        if isinstance(table, ClassLevel):
+            name, at, below, complete = table.name, table.at, table.below, table.complete
+        else:
+            name, at, below, complete = level.replace("-", " "), table, [], True
+
+        def listed(entries: list[str]) -> bool:
+            return view.title in {normalize(e, self.abbrev) for e in entries} or \
+                bool(job.class_code and job.class_code in entries)
+
+        if listed(at):
+            return None, False
+        if listed(below):
+            return f"the class {shown} is below the level of {name}", False
+        if complete:
+            return f"the class {shown} is not at the level of {name}", False
+        return (f"whether the class {shown} is at the level of {name} needs an analyst: "
+                f"the {self.policy.name} table of class levels does not list it"), True
 
     def _in_sector(self, view: _JobView, sectors: list[str]) -> bool:
         if any(o.sector in sectors for o in self.policy.organizations if o.id in view.orgs):
@@ -411,21 +468,31 @@ class _Crediter:
         if window:
             facts.notes.append(f"Only experience from {window.isoformat()} to {self.as_of.isoformat()} counts.")
         current = [v.job.end is None or v.job.end > self.as_of for v in qualifying]
+        facts.projection = (intervals, current)
         facts.earliest = self._earliest(req, intervals, current, total)
         out = [facts]
         for sub in req.of_which:
             out.extend(self.experience(sub, f"{path}.{sub.id}", path, node, qualifying, window))
         return out
 
-    def _earliest(self, req: ExperienceRequirement, intervals, current: list[bool], total: float) -> dt.date | None:
-        """When the requirement would be met if every current qualifying job goes on."""
-        if total + EPS >= req.months:
+    def _earliest(self, req: ExperienceRequirement, intervals, current: list[bool], total: float,
+                  offset: float = 0.0) -> dt.date | None:
+        """When the requirement would be met if every current qualifying job goes on.
+
+        ``offset`` is time credited by substitution, which does not grow; an
+        hours alternative is met once the credited time reaches those hours.
+        """
+        target = req.months
+        if req.hours:
+            target = min(target, req.hours / self.policy.hours_per_month)
+        need = target - offset
+        if total + EPS >= need:
             return None
         rate = min(1.0, sum(r for (_, _, r), cur in zip(intervals, current) if cur))
         if rate <= 0:
             return None
         start = self.as_of + dt.timedelta(days=1)
-        day = max(start, date_at_coord(month_coord(start) + (req.months - total) / rate - EPS))
+        day = max(start, date_at_coord(month_coord(start) + (need - total) / rate - EPS))
         # check the estimate by crediting on that day: recency windows and
         # rounding policies move the exact answer by a few days
         for _ in range(62):
@@ -433,7 +500,7 @@ class _Crediter:
             horizon = [(max(s, window) if window else s, day if cur else e, r)
                        for (s, e, r), cur in zip(intervals, current)]
             got, _ = credit_intervals([iv for iv in horizon if iv[0] <= iv[1]], self.policy.month_counting)
-            if got + EPS >= req.months:
+            if got + EPS >= need:
                 return day
             day += dt.timedelta(days=1)
         return None
@@ -520,8 +587,21 @@ class _Crediter:
             value = max(value, float(reason is None))
         return NodeFacts(node, path, req, None, value, value, 1.0, "yes/no", evidence)
 
+    def measure(self, req, node: str, path: str) -> list[NodeFacts]:
+        """The facts of one requirement (an experience node brings its "of which" parts)."""
+        if isinstance(req, ExperienceRequirement):
+            return self.experience(req, node, path, None, self.jobs)
+        if isinstance(req, CurrentEmploymentRequirement):
+            return [self.current(req, node, path)]
+        if isinstance(req, EducationRequirement):
+            return [self.education(req, node, path)]
+        if isinstance(req, TrainingRequirement):
+            return [self.training(req, node, path)]
+        return [self.license(req, node, path)]
+
     # -- substitution and equivalency -----------------------------------
     def substitute(self, facts: NodeFacts) -> None:
+        offset = 0.0
         for sub in self.version.substitutions:
             if sub.requirement != facts.requirement.id:
                 continue
@@ -530,32 +610,46 @@ class _Crediter:
             def field_ok(text):
                 return not fields or any(_contains_phrase(normalize(text, self.abbrev), f) for f in fields)
 
-            amount, items = 0.0, []
+            amount, items, unit, converted = 0.0, [], "", False
             if sub.source == "education_units":
+                unit = f"{sub.unit_system} units"
                 for ed in self.candidate.education:
                     if ed.units and field_ok(ed.field) and not (ed.completed and ed.completed > self.as_of):
                         amount += _to_system(ed.units, ed.unit_system, sub.unit_system)
+                        converted = converted or ed.unit_system != sub.unit_system
                         items.append(f"{ed.units:g} {ed.unit_system} units in {ed.field or 'unnamed field'}")
-                months = amount / sub.per * sub.months
             elif sub.source == "education_level":
                 hits = [ed for ed in self.candidate.education if ed.level in sub.levels and field_ok(ed.field)]
                 items = [LEVEL_WORDS[ed.level] + (f" in {ed.field}" if ed.field else "") for ed in hits]
-                months = sub.months if hits else 0.0
+                amount = float(bool(hits))
             else:
+                unit = "training hours"
                 for tr in self.candidate.training:
                     if field_ok(tr.subject) and tr.hours:
                         amount += tr.hours
                         items.append(f"{tr.subject} ({tr.hours:g} hours)")
-                months = amount / sub.per * sub.months
             if not items:
                 continue
+            blocks = amount / sub.per if sub.prorated else math.floor(amount / sub.per + EPS)
+            months = blocks * sub.months
             capped = min(months, sub.cap_months) if sub.cap_months else months
             note = f"substituted for experience at the stated rate ({sub.text.strip()})"
+            if converted:
+                note += f"; {amount:.4g} {unit} after conversion"
             if sub.cap_months and months > sub.cap_months:
                 note += f"; capped at {fmt_months(sub.cap_months)} months"
+            if capped <= 0:
+                note = (f"not substituted: {amount:.4g} {unit} is less than the {sub.per:g} that the substitution "
+                        f"needs ({sub.text.strip()})")
             facts.evidence.append(Evidence("Substitution: " + "; ".join(items), capped > 0, months=capped, reason=note))
             facts.value += capped
             facts.potential += capped
+            offset += capped
+        if offset and facts.projection is not None:
+            if facts.hours_found is not None:
+                facts.hours_found = facts.value * self.policy.hours_per_month
+            intervals, current = facts.projection
+            facts.earliest = self._earliest(facts.requirement, intervals, current, facts.value - offset, offset)
 
     def compensators(self, nodes: list[NodeFacts], path_reqs: list) -> dict[str, bool]:
         """Whether the candidate has something to trade for each kind of requirement."""
@@ -605,21 +699,15 @@ def credit(candidate: Candidate, version: Version, policy: Policy, vocab: Vocabu
     for path in version.paths:
         path_nodes: list[NodeFacts] = []
         for req in path.requirements:
-            node = f"{path.id}.{req.id}"
+            got = cr.measure(req, f"{path.id}.{req.id}", path.id)
             if isinstance(req, ExperienceRequirement):
-                got = cr.experience(req, node, path.id, None, cr.jobs)
                 cr.substitute(got[0])
                 if version.may_file:
-                    got[0].window = version.may_file.months
-                path_nodes.extend(got)
-            elif isinstance(req, CurrentEmploymentRequirement):
-                path_nodes.append(cr.current(req, node, path.id))
-            elif isinstance(req, EducationRequirement):
-                path_nodes.append(cr.education(req, node, path.id))
-            elif isinstance(req, TrainingRequirement):
-                path_nodes.append(cr.training(req, node, path.id))
-            else:
-                path_nodes.append(cr.license(req, node, path.id))
+                    # "lack six months or less of the required experience": every experience
+                    # node, the "including one year of ..." parts as well as the whole
+                    for n in got:
+                        n.window = version.may_file.months
+            path_nodes.extend(got)
         if covers and (equiv_paths is None or path.id in equiv_paths):
             trade = cr.compensators(path_nodes, path.requirements)
             for n in path_nodes:
@@ -627,7 +715,14 @@ def credit(candidate: Candidate, version: Version, policy: Policy, vocab: Vocabu
         nodes.extend(path_nodes)
     uncreditable = [v.label for v in cr.jobs if v.job.start is None or v.job.hours_per_week is None]
     desirable = []
-    for d in version.desirable:
+    for i, d in enumerate(version.desirable):
+        if d.requirement is not None:
+            got = cr.measure(d.requirement, f"desirable.{i}", "desirable")[0]
+            shown = got.value + EPS >= got.required or (
+                got.required_hours is not None and (got.hours_found or 0.0) + EPS >= got.required_hours)
+            hits = [e.item for e in got.evidence if e.counted]
+            desirable.append((d.text, shown, "shown by " + "; ".join(hits) if shown and hits else None))
+            continue
         if d.experience is None:
             desirable.append((d.text, False, "an analyst should look for this in the application"))
             continue

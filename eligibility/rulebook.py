@@ -134,7 +134,7 @@ def _check_references(spec: ClassSpec, policy: Policy, vocab: Vocabulary, path: 
                 if ref not in orgs:
                     _raise(path, f"{loc}.{key}.{i}",
                            f"organization {ref!r} is not defined in policy {policy.id!r} (defined: {', '.join(sorted(orgs))})")
-        for key in ("kinds_any", "kinds_all"):
+        for key in ("kinds_any", "kinds_all", "kinds_none"):
             for i, ref in enumerate(getattr(flt, key, [])):
                 if ref not in kinds:
                     _raise(path, f"{loc}.{key}.{i}", f"kind of experience {ref!r} is not in the vocabulary")
@@ -143,6 +143,8 @@ def _check_references(spec: ClassSpec, policy: Policy, vocab: Vocabulary, path: 
                 _raise(path, f"{loc}.sectors.{i}", f"sector {ref!r} is not in the vocabulary")
         for j, sub in enumerate(getattr(flt, "of_which", [])):
             check_filter(sub, f"{loc}.of_which.{j}")
+        for j, alt in enumerate(getattr(flt, "any_of", [])):
+            check_filter(alt, f"{loc}.any_of.{j}")
 
     for v, version in enumerate(spec.versions):
         for p, pth in enumerate(version.paths):
@@ -151,6 +153,8 @@ def _check_references(spec: ClassSpec, policy: Policy, vocab: Vocabulary, path: 
         for d, desirable in enumerate(version.desirable):
             if desirable.experience:
                 check_filter(desirable.experience, f"versions.{v}.desirable.{d}.experience")
+            if desirable.requirement:
+                check_filter(desirable.requirement, f"versions.{v}.desirable.{d}.requirement")
         for e, example in enumerate(version.examples):
             if not version.in_force(example.as_of):
                 _raise(path, f"versions.{v}.examples.{e}.as_of",

@@ -39,6 +39,22 @@ class Appeal(_Strict):
     source: str | None = None
 
 
+class ClassLevel(_Strict):
+    """Which classes are "at the level of" a class, as far as the jurisdiction has said.
+
+    ``at`` lists classes at (or taken to be at) the level, by title or class
+    code; ``below`` lists classes known to be below it.  A class in neither
+    list is left to an analyst unless ``complete`` says the lists are the
+    whole answer (then a class not listed in ``at`` is not at the level).
+    """
+
+    name: str
+    at: list[str] = Field(min_length=1)
+    below: list[str] = []
+    complete: bool = False
+    source: str | None = None
+
+
 class Policy(_Strict):
     """How one jurisdiction credits experience (DESIGN §6), with its sources."""
 
@@ -52,7 +68,8 @@ class Policy(_Strict):
     unknown_hours: Literal["review"] = "review"
     organizations: list[Organization] = []
     title_abbreviations: dict[str, str] = {}
-    class_levels: dict[str, list[str]] = {}
+    # a plain list is a complete table (classes not listed are not at the level)
+    class_levels: dict[str, Union[list[str], ClassLevel]] = {}
     appeal: Appeal | None = None
     sources: list[str] = []
 
@@ -82,7 +99,13 @@ class _Requirement(_Strict):
 
 
 class JobFilter(_Strict):
-    """Which jobs count: every filter given must hold."""
+    """Which jobs count: every filter given must hold.
+
+    ``any_of`` says "as a X, or in a class at that level which ...": the job
+    must also satisfy at least one of the filters listed there.
+    ``kinds_none`` excludes jobs showing a kind of experience, declared or
+    inferred ("retail cashiering does not qualify").
+    """
 
     employers: list[str] = []
     departments: list[str] = []
@@ -95,6 +118,8 @@ class JobFilter(_Strict):
     supervision: Literal["lead", "supervisor"] | None = None
     class_level: str | None = None
     sectors: list[str] = []
+    kinds_none: list[str] = []
+    any_of: list["JobFilter"] = []
 
 
 class ExperienceRequirement(_Requirement, JobFilter):
@@ -167,6 +192,8 @@ class Substitution(_Strict):
     unit_system: Literal["semester", "quarter"] = "semester"
     months: float = Field(gt=0)
     cap_months: float | None = Field(default=None, gt=0)
+    prorated: bool = Field(True, description="false: only whole blocks of `per` earn credit "
+                                             "('completion of 6 units may be substituted for six months')")
 
 
 class Equivalency(_Strict):
@@ -192,8 +219,11 @@ class Condition(_Strict):
 
 
 class Desirable(_Strict):
+    """Reported, never screened on; ``experience`` or ``requirement`` lets the tool say whether it is shown."""
+
     text: str
     experience: JobFilter | None = None
+    requirement: Requirement | None = None
 
 
 class Choice(_Strict):
