@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .candidate import Candidate, Education, InputError, Job, License, Training, candidate_from_dict, load_file, load_text
+from .dates import parse_date
 from .evaluate import evaluate
 from .explain import explain as explain_text
 from .render import (
@@ -32,7 +33,24 @@ from .render import (
 )
 from .rulebook import LoadedClass, RuleBook, RuleError, default_rules_dir, load_rules
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+class _Date(click.ParamType):
+    """YYYY-MM-DD, with the same plain message as a candidate file for a day that does not exist."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        if len(str(value).strip().split("-")) != 3:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = _Date()
 
 
 def _fail(exc: Exception | str) -> click.ClickException:
@@ -65,8 +83,8 @@ class State:
             raise _fail(exc) from None
 
 
-def _as_of(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
+def _as_of(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
 
 
 def _read_candidate(source: str, pick: str | None) -> Candidate:
@@ -126,7 +144,7 @@ def main(ctx: click.Context, rules_dir: Path | None) -> None:
               help="Summarise the version in force on this date (default: today).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
-def classes(ctx: click.Context, as_of: dt.datetime | None, fmt: str) -> None:
+def classes(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
     """List every class on file: id, title, jurisdiction, class code, effective
     dates and a one-line summary of its minimum qualifications.
 
@@ -211,7 +229,7 @@ def _report(state: State, candidate: Candidate, wanted: tuple[str, ...], as_of: 
 @click.option("--id", "pick", default=None, help="Which candidate to check when the file holds several.")
 @click.option("--interactive", "-i", is_flag=True, help="Enter the candidate's history at prompts instead of a file.")
 @click.pass_obj
-def check(state: State, candidate: str | None, class_ids: tuple[str, ...], as_of: dt.datetime | None, fmt: str,
+def check(state: State, candidate: str | None, class_ids: tuple[str, ...], as_of: dt.date | None, fmt: str,
           pick: str | None, interactive: bool) -> None:
     """Check one candidate against one or more classes.
 
@@ -369,7 +387,7 @@ def _offer_save(candidate: Candidate) -> None:
 @click.option("--id", "pick", default=None, help="Which candidate to explain when the file holds several.")
 @click.option("--notice", "as_notice", is_flag=True, help="Print the applicant-facing disqualification notice instead.")
 @click.pass_obj
-def explain_command(state: State, candidate: str, class_id: str, as_of: dt.datetime | None, pick: str | None,
+def explain_command(state: State, candidate: str, class_id: str, as_of: dt.date | None, pick: str | None,
                     as_notice: bool) -> None:
     """Explain a determination in full: the status, the MQ quoted, each
     requirement (required, credited, shortfall), a table of every job with

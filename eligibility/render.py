@@ -156,7 +156,8 @@ def class_map(candidate_id: str, as_of: dt.date, results: list[Determination | U
         rows.append([r.class_id, _clip(r.class_title, 30), status_text(r.status, colour and fmt == "table"), path,
                      shortfall_text(r), earliest_text(r)])
     headers = ["Class", "Title", "Status", "Path", "Shortfall", "Earliest qualifying date"]
-    table = tabulate(rows, headers=headers, tablefmt=_tablefmt(fmt), maxcolwidths=[None, None, 24, None, None, None])
+    wrap = [None, None, 24, None, None, None] if fmt == "table" else None  # a markdown row must stay on one line
+    table = tabulate(rows, headers=headers, tablefmt=_tablefmt(fmt), maxcolwidths=wrap)
     title = f"Candidate {candidate_id}, as of {as_of.isoformat()}"
     return (f"## {title}\n\n{table}\n" if fmt == "markdown" else f"{title}\n\n{table}\n")
 
@@ -397,8 +398,8 @@ def classes_table(classes: list[LoadedClass], as_of: dt.date, fmt: str = "table"
     headers = ["ID", "Title", "Jurisdiction", "Code", "Effective", "Minimum qualifications (summary)"]
     if fmt == "markdown":
         rows = [[cell.replace("\n", "<br>") for cell in row] for row in rows]
-    return tabulate(rows, headers=headers, tablefmt=_tablefmt(fmt),
-                    maxcolwidths=[None, 22, 16, None, None, 50]) + "\n"
+        return tabulate(rows, headers=headers, tablefmt="github") + "\n"
+    return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=[None, 22, 16, None, None, 50]) + "\n"
 
 
 def _filter_lines(flt: JobFilter, policy: Policy) -> list[str]:

@@ -121,6 +121,7 @@ def test_classes_lists_every_class_once():
 def test_classes_markdown_and_json():
     md = run("classes", "--format", "markdown").output
     assert md.splitlines()[0].startswith("| ID")
+    assert sum(line.startswith("| ") for line in md.splitlines()) == len(CLASS_IDS) + 1  # a row never wraps
     data = json.loads(run("classes", "--format", "json").output)
     assert [c["id"] for c in data] == CLASS_IDS
     for c in data:
