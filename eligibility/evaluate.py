@@ -90,8 +90,10 @@ def _path_earliest(reqs: list[RequirementResult]) -> dt.date | None:
 
 
 def _closeness(p: PathResult) -> tuple:
+    """Smallest relative shortfall first; on a tie, fewer unmet and then more met requirements."""
     unmet = [r for r in p.requirements if not r.met]
-    return (sum(r.shortfall / r.required if r.required else 1 for r in unmet), len(unmet))
+    return (sum(r.shortfall / r.required if r.required else 1 for r in unmet), len(unmet),
+            -(len(p.requirements) - len(unmet)))
 
 
 def _sentence(r: RequirementResult) -> str:
