@@ -31,6 +31,7 @@ from .spec import (
     JobFilter,
     LicenseRequirement,
     Policy,
+    Substitution,
     TrainingRequirement,
     Version,
 )
@@ -203,6 +204,10 @@ def _plain_item(item: str) -> str:
     return rest if sep and head.split(" ")[0] in ("Job", "Education", "Training", "Licence", "License") else item
 
 
+def _full_stop(text: str) -> str:
+    return text if text.endswith((".", ".)", ".\"", "?", "!")) else text + "."
+
+
 def _showed(r: RequirementResult) -> list[str]:
     """What the application showed for one requirement, in sentences to the applicant."""
     if r.unit == "months":
@@ -222,7 +227,7 @@ def _showed(r: RequirementResult) -> list[str]:
                 for e in counted]
     if missed:
         out.append("We could not count:")
-        out += [f"  - {_plain_item(e.item)}, because {e.reason}." for e in missed]
+        out += [_full_stop(f"  - {_plain_item(e.item)}, because {e.reason}") for e in missed]
     return out
 
 
@@ -426,6 +431,14 @@ def _filter_lines(flt: JobFilter, policy: Policy) -> list[str]:
         out.append(f"class level: {flt.class_level}")
     if flt.sectors:
         out.append("sector: " + " or ".join(flt.sectors))
+    if flt.kinds_none:
+        out.append("does not count if it shows: " + ", ".join(flt.kinds_none))
+    if flt.any_of:
+        out.append("and at least one of:")
+        for n, alt in enumerate(flt.any_of, 1):
+            alt_lines = _filter_lines(alt, policy) or ["any job"]
+            out.append(f"  {n}. {alt_lines[0]}")
+            out += ["     " + line for line in alt_lines[1:]]
     return out
 
 
@@ -463,6 +476,19 @@ def _requirement_lines(req, policy: Policy, indent: str) -> list[str]:
     return out
 
 
+def _substitution(s: Substitution) -> str:
+    given = {"education_units": f"{s.per:g} {s.unit_system} units",
+             "education_level": "completing " + " or ".join(s.levels or ["the level"]),
+             "training_hours": f"{s.per:g} hours of training"}[s.source]
+    text = f"{s.text.strip()} — {given}" + (" in " + " or ".join(s.fields) if s.fields else "")
+    text += f" = {fmt_months(s.months)} months toward [{s.requirement}]"
+    if s.cap_months:
+        text += f", up to {fmt_months(s.cap_months)} months"
+    if s.source != "education_level":
+        text += "; pro rata" if s.prorated else "; whole blocks only"
+    return text
+
+
 def _fill(text: str, indent: str) -> list[str]:
     return textwrap.wrap(" ".join(text.split()), 96, initial_indent=indent, subsequent_indent=indent + "  ")
 
@@ -486,10 +512,7 @@ def class_structure(loaded: LoadedClass, today: dt.date | None = None) -> str:
             for req in p.requirements:
                 lines += _requirement_lines(req, policy, "     ")
         sections = [
-            ("Substitutions", [f"{s.text.strip()} — {s.per:g} {s.source.replace('_', ' ')} = "
-                               f"{fmt_months(s.months)} months toward [{s.requirement}]"
-                               + (f", up to {fmt_months(s.cap_months)} months" if s.cap_months else "")
-                               for s in v.substitutions]),
+            ("Substitutions", [_substitution(s) for s in v.substitutions]),
             ("Equivalent combination (analyst review, no stated rate)",
              [f"{v.equivalency.text.strip()} — may stand in for: {', '.join(v.equivalency.covers)}"
               + (f" (paths: {', '.join(v.equivalency.paths)})" if v.equivalency.paths else "")]
