@@ -455,7 +455,7 @@ _SHOWN_ERRORS = 20
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines on standard error.")
 @click.pass_obj
 def screen_command(state: State, applicants: Path, employment: Path | None, class_ids: tuple[str, ...],
-                   as_of: dt.datetime | None, out: Path | None, workers: int, mapping_file: Path | None,
+                   as_of: dt.date | None, out: Path | None, workers: int, mapping_file: Path | None,
                    quiet: bool) -> None:
     """Screen applicant records from CSV against one or more classes.
 
@@ -511,7 +511,7 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
     with contextlib.ExitStack() as stack:
         stack.callback(reader.close)
         if out is None:
-            stream = click.get_text_stream("stdout")
+            stream = sys.stdout
         else:
             try:
                 stream = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
@@ -532,7 +532,8 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
                 if o.status == "error" and not quiet and o.class_id == classes[0].spec.id:
                     shown += 1
                     if shown <= _SHOWN_ERRORS:
-                        click.echo(f"error: {_screen_error_line(o)}", err=True)
+                        # the message names record id, line(s), column and value, never the applicant's name
+                        click.echo(f"error: {o.reason}", err=True)
                 if bar is not None and reader.position > done:
                     bar.update(reader.position - done)
                     done = reader.position
@@ -545,8 +546,3 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
     click.echo(summary.text(day), nl=False, err=out is None)
     if summary.error_records:
         sys.exit(1)
-
-
-def _screen_error_line(o) -> str:
-    """An error for standard error: the message names record id, line(s), column and value, never the name."""
-    return o.reason

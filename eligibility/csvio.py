@@ -141,7 +141,8 @@ class _Table:
         # becomes one error row instead of stopping the run
         self.text = io.TextIOWrapper(io.BufferedReader(self.counter, 1 << 16), encoding="utf-8-sig",
                                      errors="surrogateescape", newline="")
-        self.reader = csv.reader(self.text)
+        # strict: a stray or unclosed quote is an error to report, never a cell that swallows the rows after it
+        self.reader = csv.reader(self.text, strict=True)
         try:
             header = next(self.reader, None)
         except csv.Error as exc:
@@ -178,8 +179,8 @@ class _Table:
                 return
             except csv.Error as exc:
                 line = self._last + 1
-                self._last = self.reader.line_num
-                yield line, None, f"{self.label} line {line} cannot be read as CSV ({exc})"
+                self._last = max(self.reader.line_num, line)
+                yield line, None, f"{_lines(self.label, line, self._last)} cannot be read as CSV ({exc})"
                 continue
             line = self._last + 1
             self._last = self.reader.line_num
@@ -188,13 +189,15 @@ class _Table:
             problem = None
             if len(row) > width and any(c.strip() for c in row[width:]):
                 problem = f"{self.label} line {line} has {len(row)} cells but the header has {width} columns"
+            elif len(row) < width and self._last > line:
+                # a quote opened and never closed swallows the lines after it into one cell
+                problem = (f"{self.label} line {line}: a quoted cell is not closed, so the row runs on to line "
+                           f"{self._last} with {len(row)} of {width} columns")
             cells = {name: (row[i].strip() if i < len(row) else "") for name, i in columns}
-            if problem is None:
-                for name, value in cells.items():
-                    if _SURROGATE.search(value):
-                        problem = (f"{self.label} line {line}: column {self.headers[name]!r} is not valid UTF-8 "
-                                   f"text")
-                        break
+            for name, value in cells.items():
+                if _SURROGATE.search(value):
+                    problem = problem or f"{self.label} line {line}: column {self.headers[name]!r} is not valid UTF-8 text"
+                    cells[name] = _SURROGATE.sub("\ufffd", value)  # never carried on to the output
             yield line, cells, problem
 
     @property
@@ -341,7 +344,8 @@ class ApplicantReader:
     # -- two files ---------------------------------------------------------
     def _two_files(self) -> Iterator[Record]:
         jobs_table = self.employment
-        counts = self._count_jobs()
+        counts = self._count_ids(jobs_table)
+        shared = self._shared_ids()
         rows = jobs_table.rows()
         pending: dict[str, list] = {}     # rows read ahead, for applicants further down
         orphans: list[tuple[int, str]] = []
@@ -360,6 +364,11 @@ class ApplicantReader:
             if not first_use:
                 yield rec
                 continue
+            if rec.id in shared:
+                lines = shared[rec.id]
+                rec.errors.append(f"{_line_list(path, lines)}: id {rec.id!r} is used by {len(lines)} applicants, so "
+                                  f"their rows in {jobs_table.label} cannot be told apart; give each applicant "
+                                  f"their own id.")
             need = counts.pop(rec.id, 0)
             got = pending.pop(rec.id, [])
             while len(got) < need:
@@ -373,7 +382,7 @@ class ApplicantReader:
                     continue
                 target = got if jcells["id"] == rec.id else pending.setdefault(jcells["id"], [])
                 target.append(item)
-            for jline, jcells, jproblem in got:
+            for jline, jcells, jproblem in got if rec.id not in shared else ():
                 jwhere = f"{jobs_table.label} line {jline}"
                 if jproblem:
                     rec.errors.append(jproblem)
@@ -398,17 +407,31 @@ class ApplicantReader:
             yield Record("", f"{jobs_table.label} line {jline}", {}, [], self.headers,
                          [f"{problem}; the applicant it belongs to is unknown."])
 
-    def _count_jobs(self) -> dict[str, int]:
-        """How many employment rows each id has: a first pass over the employment file's id column."""
+    def _count_ids(self, table: _Table) -> dict[str, int]:
+        """How many rows each id has in ``table``: a first pass over its id column."""
         counts: dict[str, int] = {}
-        table = _Table(self.employment.path, self.mapping, ("id",))
+        again = _Table(table.path, self.mapping, ("id",))
         try:
-            for _, cells, _ in table.rows():
+            for _, cells, _ in again.rows():
                 if cells is not None and cells["id"]:
                     counts[cells["id"]] = counts.get(cells["id"], 0) + 1
         finally:
-            table.close()
+            again.close()
         return counts
+
+    def _shared_ids(self) -> dict[str, list[int]]:
+        """Ids that more than one row of the applicants file uses, with those rows' lines."""
+        shared = {i for i, n in self._count_ids(self.applicants).items() if n > 1}
+        lines: dict[str, list[int]] = {}
+        if shared:
+            again = _Table(self.applicants.path, self.mapping, ("id",))
+            try:
+                for line, cells, _ in again.rows():
+                    if cells is not None and cells["id"] in shared:
+                        lines.setdefault(cells["id"], []).append(line)
+            finally:
+                again.close()
+        return lines
 
 
 def read_records(applicants: str | Path, employment: str | Path | None = None,
@@ -495,7 +518,8 @@ def build_candidate(rec: Record) -> Candidate:
     rid, headers = rec.id, rec.headers
     shown_id = rid or "(no id)"
     if rec.errors:
-        raise InputError(f"Record {shown_id}, " + " ".join(rec.errors), record=rid or None)
+        raise InputError(f"Record {shown_id}, " + " ".join(e if e.endswith(".") else e + "." for e in rec.errors),
+                         record=rid or None)
     problems: dict[str, list[str]] = {}   # where -> problems found there, in order
     data: dict[str, Any] = {"id": rid}
     if "name" in rec.person:

@@ -96,6 +96,21 @@ class CompiledVersion:
         self._build(definition, template)
         self.rule_count = len(definition)
         self._ruleset = Ruleset(f"{name}#{next(_names)}", None, definition)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Complete one action in the session before any candidate is run.
+
+        durable_rules crashes the process (free(): invalid size) when it
+        deletes a session of a ruleset that has never completed an action,
+        which is what ``run`` would do after a refused first batch.  A path
+        fact always matches a status rule, so this cannot be refused.
+        """
+        self._sink = EngineResult(blockers={})
+        handle = self._ruleset.assert_fact({"sid": SESSION, "t": "path", "path": "", "r": "qualified"})
+        self._ruleset.do_actions(handle, lambda e, s: None)
+        self._ruleset.delete_state(SESSION)
+        self._sink = None
 
     # -- compilation -----------------------------------------------------
     def _action(self, rule: str, record):

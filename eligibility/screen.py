@@ -215,7 +215,7 @@ class Summary:
     def text(self, as_of: dt.date, top: int = 3, width: int = 100) -> str:
         n = len(self.class_ids)
         lines = [f"Screened {self.records} applicant record{'s' * (self.records != 1)} against {n} "
-                 f"class{'es' * (n != 1)} as of {as_of.isoformat()}: {self.records * n} results; "
+                 f"class{'es' * (n != 1)} as of {as_of.isoformat()}: {self.records * n} result{'s' * (self.records * n != 1)}; "
                  f"{self.error_records} record{'s' * (self.error_records != 1)} could not be screened "
                  f"(status error).", ""]
         rows = [[cid, *(self.counts[cid][s] for s in STATUSES), sum(self.counts[cid].values())]
