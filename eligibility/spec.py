@@ -209,6 +209,9 @@ class Equivalency(_Strict):
 
 
 class MayFile(_Strict):
+    """"Applicants who lack N months or less of the required experience may file": a window on every
+    experience node of every path (the "including ..." parts too); inside it the status is conditional."""
+
     months: float = Field(gt=0)
     text: str
 
