@@ -134,10 +134,12 @@ class _JobView:
 _PHRASES: dict[tuple[int, int], tuple] = {}
 
 
-def _phrases(policy: Policy, vocab: Vocabulary) -> tuple[list, list]:
-    """Normalised organisation names and vocabulary words, computed once per (policy, vocabulary).
+def _phrases(policy: Policy, vocab: Vocabulary) -> tuple[dict, dict]:
+    """Organisation names and vocabulary words, normalised once per (policy, vocabulary) and indexed by first word.
 
-    Normalising them again for every job was most of the time of an evaluation.
+    Normalising them again for every job, and then testing each phrase on its
+    own, was most of the time of an evaluation.  Each index maps a first word
+    to (the phrase's words, the phrase, the organisation ids or kinds it names).
     The cache holds the objects themselves, so an id is never reused while cached.
     """
     hit = _PHRASES.get((id(policy), id(vocab)))
@@ -145,32 +147,42 @@ def _phrases(policy: Policy, vocab: Vocabulary) -> tuple[list, list]:
         if len(_PHRASES) >= 64:
             _PHRASES.clear()
         abbrev = policy.title_abbreviations
-        orgs = [(org.id, [normalize(n, abbrev) for n in (org.name, *org.aliases)]) for org in policy.organizations]
-        kinds = [(kind, _any_phrase([normalize(w, abbrev) for w in (kind, *words)]))
-                 for kind, words in vocab.kinds.items()]
+        orgs = _index((normalize(n, abbrev), org.id) for org in policy.organizations for n in (org.name, *org.aliases))
+        kinds = _index((normalize(w, abbrev), kind) for kind, words in vocab.kinds.items() for w in (kind, *words))
         hit = _PHRASES[(id(policy), id(vocab))] = (policy, vocab, orgs, kinds)
     return hit[2], hit[3]
 
 
-def _any_phrase(phrases: list[str]) -> re.Pattern | None:
-    """One pattern that finds any of ``phrases`` as whole words: _contains_phrase for a list, in one search."""
-    phrases = [p for p in phrases if p]
-    return re.compile("(?:^| )(?:" + "|".join(map(re.escape, phrases)) + ")(?: |$)") if phrases else None
+def _index(pairs) -> dict[str, list[tuple[tuple[str, ...], str, set[str]]]]:
+    named: dict[str, set[str]] = {}
+    for phrase, name in pairs:
+        if phrase:
+            named.setdefault(phrase, set()).add(name)
+    index: dict[str, list] = {}
+    for phrase, names in named.items():
+        words = tuple(phrase.split(" "))
+        index.setdefault(words[0], []).append((words, phrase, names))
+    return index
+
+
+def _found(text: str, index: dict) -> list[tuple[str, set[str]]]:
+    """Every indexed phrase that occurs in ``text`` as whole words (what _contains_phrase tests, for all at once)."""
+    words = text.split(" ")
+    hits = []
+    for i, word in enumerate(words):
+        for phrase_words, phrase, names in index.get(word, ()):
+            if tuple(words[i:i + len(phrase_words)]) == phrase_words:
+                hits.append((phrase, names))
+    return hits
 
 
 def _resolve_orgs(text: str, policy: Policy, vocab: Vocabulary) -> set[str]:
-    found: set[str] = set()
-    if not text:
-        return found
-    best = 0
-    for org_id, phrases in _phrases(policy, vocab)[0]:
-        for phrase in phrases:
-            if phrase == text or _contains_phrase(text, phrase):
-                if len(phrase) > best:
-                    best, found = len(phrase), {org_id}
-                elif len(phrase) == best:
-                    found.add(org_id)
-    return found
+    """The organisations named by the longest name or alias found in ``text``."""
+    hits = _found(text, _phrases(policy, vocab)[0]) if text else []
+    if not hits:
+        return set()
+    best = max(len(phrase) for phrase, _ in hits)
+    return {org for phrase, orgs in hits if len(phrase) == best for org in orgs}
 
 
 def _with_ancestors(ids: set[str], policy: Policy) -> frozenset[str]:
@@ -186,7 +198,7 @@ def _with_ancestors(ids: set[str], policy: Policy) -> frozenset[str]:
 
 def _infer_kinds(job: Job, vocab: Vocabulary, policy: Policy) -> frozenset[str]:
     text = normalize(f"{job.title or ''} {job.duties or ''}", policy.title_abbreviations)
-    return frozenset(kind for kind, pattern in _phrases(policy, vocab)[1] if pattern and pattern.search(text))
+    return frozenset(kind for _, kinds in _found(text, _phrases(policy, vocab)[1]) for kind in kinds)
 
 
 def _job_label(i: int, job: Job) -> str:
