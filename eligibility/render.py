@@ -336,6 +336,17 @@ LEVEL_SHORT = {"high_school": "high school/GED", "ged": "GED", "certificate": "c
                "doctorate": "doctorate", "college_units": "college units"}
 
 
+def _alternative(flt: JobFilter) -> str:
+    bits = []
+    if flt.titles or flt.class_codes:
+        bits.append("listed titles")
+    if flt.kinds_any or flt.kinds_all:
+        bits.append("/".join(flt.kinds_any) or " & ".join(flt.kinds_all))
+    if flt.class_level:
+        bits.append("at the class level")
+    return " ".join(bits) or "any job"
+
+
 def _summary_phrase(req, policy: Policy) -> str:
     if isinstance(req, ExperienceRequirement):
         words = [f"{fmt_months(req.months)} mo"]
@@ -346,6 +357,10 @@ def _summary_phrase(req, policy: Policy) -> str:
         words.append("experience")
         if req.titles or req.class_codes:
             words.append("in listed titles")
+        if req.class_level:
+            words.append("at the class level")
+        if req.any_of:
+            words.append("in " + " or ".join(_alternative(a) for a in req.any_of))
         if req.employers:
             words.append("with " + _org_names(req.employers, policy))
         text = " ".join(words)
@@ -508,7 +523,8 @@ def class_structure(loaded: LoadedClass, today: dt.date | None = None) -> str:
         lines += [("  | " + line).rstrip() for line in v.mq_text.rstrip().splitlines()]
         lines += ["", "Paths (any one qualifies; every requirement of a path must hold):"]
         for n, p in enumerate(v.paths, 1):
-            lines.append(f"  {n}. {p.label} [{p.id}]")
+            numbered = p.label.startswith(f"{n}.")  # labels that keep the text's own numbering
+            lines.append(f"  {'' if numbered else f'{n}. '}{p.label} [{p.id}]")
             for req in p.requirements:
                 lines += _requirement_lines(req, policy, "     ")
         sections = [
