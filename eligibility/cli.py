@@ -227,7 +227,9 @@ def _report(state: State, candidate: Candidate, wanted: tuple[str, ...], as_of: 
               help="Date of the determination, usually the filing deadline (default: today).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--id", "pick", default=None, help="Which candidate to check when the file holds several.")
-@click.option("--interactive", "-i", is_flag=True, help="Enter the candidate's history at prompts instead of a file.")
+@click.option("--interactive", "-i", is_flag=True,
+              help="Enter the candidate's history at prompts instead of a file (prompts go to standard error, so "
+                   "standard output holds only the result).")
 @click.pass_obj
 def check(state: State, candidate: str | None, class_ids: tuple[str, ...], as_of: dt.date | None, fmt: str,
           pick: str | None, interactive: bool) -> None:
@@ -256,9 +258,9 @@ def check(state: State, candidate: str | None, class_ids: tuple[str, ...], as_of
             if w.lower() != "all":
                 state.get(w)
         entered = _interview()
-        click.echo()
+        click.echo(err=True)
         _report(state, entered, class_ids, day, fmt)
-        click.echo()
+        click.echo(err=True)
         _offer_save(entered)
         return
     if candidate is None:
@@ -280,11 +282,12 @@ def _problem(exc: ValidationError, field: str) -> str | None:
 def _ask(model, data: dict, field: str, text: str, *, default=None, required: bool = False) -> None:
     """Prompt for one field and validate it with the candidate model, re-asking with the reason."""
     while True:
-        raw = click.prompt(text, default="" if default is None else default, show_default=default is not None)
+        raw = click.prompt(text, default="" if default is None else default, show_default=default is not None,
+                           err=True)
         value = raw.strip() if isinstance(raw, str) else raw
         if value == "":
             if required:
-                click.echo(f"  {text} is required.")
+                click.echo(f"  {text} is required.", err=True)
                 continue
             data.pop(field, None)
             return
@@ -293,7 +296,7 @@ def _ask(model, data: dict, field: str, text: str, *, default=None, required: bo
         except ValidationError as exc:
             problem = _problem(exc, field)
             if problem:
-                click.echo(f"  {field.replace('_', ' ')}: {problem}. Please try again.")
+                click.echo(f"  {field.replace('_', ' ')}: {problem}. Please try again.", err=True)
                 continue
         data[field] = value
         return
@@ -302,7 +305,7 @@ def _ask(model, data: dict, field: str, text: str, *, default=None, required: bo
 def _entries(kind: str, ask_one) -> list[dict]:
     out = []
     first = "an" if kind[0] in "aeiou" else "a"
-    while click.confirm(f"Add {'another' if out else first} {kind}?", default=False):
+    while click.confirm(f"Add {'another' if out else first} {kind}?", default=False, err=True):
         entry: dict = {}
         ask_one(entry)
         out.append(entry)
@@ -317,7 +320,7 @@ def _ask_job(job: dict) -> None:
     _ask(Job, job, "start", "Start date (YYYY-MM-DD or YYYY-MM)")
     _ask(Job, job, "end", "End date (blank if current)")
     _ask(Job, job, "hours_per_week", "Hours per week", default="40")
-    job["paid"] = click.confirm("Paid", default=True)
+    job["paid"] = click.confirm("Paid", default=True, err=True)
     _ask(Job, job, "appointment", "Appointment (optional: exempt, civil service, temporary, contract)")
     _ask(Job, job, "experience", "Kinds of experience (optional, separated by ;)")
     _ask(Job, job, "supervision", "Supervision (none, lead, supervisor)", default="none")
@@ -364,9 +367,9 @@ def _interview() -> Candidate:
 
 
 def _offer_save(candidate: Candidate) -> None:
-    if not click.confirm("Save what was entered as a candidate file?", default=False):
+    if not click.confirm("Save what was entered as a candidate file?", default=False, err=True):
         return
-    path = Path(click.prompt("File name (.yaml or .json)", default=f"{candidate.id}.yaml"))
+    path = Path(click.prompt("File name (.yaml or .json)", default=f"{candidate.id}.yaml", err=True))
     data = candidate.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     text = (json.dumps(data, indent=2) + "\n" if path.suffix.lower() == ".json"
             else yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
@@ -374,7 +377,7 @@ def _offer_save(candidate: Candidate) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise _fail(f"{path}: cannot be written ({exc.strerror}).") from None
-    click.echo(f"Saved to {path}.")
+    click.echo(f"Saved to {path}.", err=True)
 
 
 # ------------------------------------------------------------------ explain

@@ -353,6 +353,15 @@ def test_interactive_reasks_with_the_reason_and_saves(tmp_path):
     assert json.loads(again.output)["status"] == "qualified"
 
 
+def test_interactive_prompts_keep_standard_output_for_the_result():
+    answers = ["I-3", "", "n", "n", "n", "n", "n"]
+    result = run("check", "-i", "--class", "la-1213", "--as-of", "2016-06-30", "-f", "json",
+                 input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["candidate_id"] == "I-3"
+    assert "Candidate id:" in result.stderr
+
+
 def test_interactive_without_saving_and_against_all_classes():
     answers = ["I-2", "", "n", "n", "n", "n", "n"]
     result = run("check", "-i", "--class", "all", "--as-of", "2016-06-30", input="\n".join(answers) + "\n")
