@@ -56,10 +56,6 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _day(day: dt.date | None) -> str:
-    return day.isoformat() if day else DASH
-
-
 # ------------------------------------------------------------ one determination
 
 def shortfall_text(d: Determination) -> str:
