@@ -147,6 +147,7 @@ class License(_Strict):
     state: str | None = None
     class_: str | None = Field(default=None, alias="class")
     name: str | None = None
+    issued: dt.date | None = None
     expires: dt.date | None = None
 
     @field_validator("kind", mode="before")
@@ -163,6 +164,18 @@ class License(_Strict):
     @classmethod
     def _expires(cls, v):
         return _date_or_none(v, end=True)
+
+    @field_validator("issued", mode="before")
+    @classmethod
+    def _issued(cls, v):
+        # a partial date is read as the end of its month: experience is never credited before the licence
+        return _date_or_none(v, end=True)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.issued and self.expires and self.expires < self.issued:
+            raise ValueError(f"expires {self.expires.isoformat()} is before issued {self.issued.isoformat()}")
+        return self
 
 
 class Candidate(_Strict):

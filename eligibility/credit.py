@@ -25,7 +25,9 @@ from .spec import (
     EducationRequirement,
     ExperienceRequirement,
     JobFilter,
+    LicenseMatch,
     LicenseRequirement,
+    Milestone,
     Policy,
     TrainingRequirement,
     Version,
@@ -62,6 +64,51 @@ def normalize(text: str | None, abbreviations: dict[str, str] | None = None) -> 
 
 def _contains_phrase(haystack: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in f" {haystack} "
+
+
+def level_satisfies(have: str, want: str | None) -> bool:
+    """Whether an education level meets a minimum level (higher levels satisfy lower ones; GED = high school)."""
+    return want is None or LEVEL_RANK[have] >= LEVEL_RANK[want] > 0 or have == want
+
+
+def _the(words: str) -> str:
+    """'a bachelor's degree' -> 'the bachelor's degree'."""
+    for article in ("a ", "an "):
+        if words.startswith(article):
+            return "the " + words[len(article):]
+    return words if words.startswith("the ") else "the " + words
+
+
+def license_words(m: LicenseMatch) -> str:
+    if m.name:
+        if m.name.lower().startswith(("a ", "an ", "the ")):
+            return m.name
+        return ("an " if m.name[:1].lower() in "aeiou" else "a ") + m.name
+    bits = [m.state, "driver" if m.kind == "driver" else None, "licence"]
+    words = " ".join(b for b in bits if b)
+    return "a " + words + (f" class {'/'.join(m.classes)}" if m.classes else "")
+
+
+def milestone_words(m: Milestone) -> str:
+    """What a milestone is, with its article: 'a bachelor's degree in engineering', 'an EIT certificate'."""
+    if m.education:
+        text = LEVEL_WORDS[m.education.min_level]
+        return text + (" in " + " or ".join(m.education.fields) if m.education.fields else "")
+    if m.license:
+        return license_words(m.license)
+    return "completion of training in " + " or ".join(m.training.subjects)
+
+
+def milestone_text(m: Milestone) -> str:
+    """The condition as the MQ says it: 'after a bachelor's degree', 'while holding a Grade 2 certificate'."""
+    what = milestone_words(m)
+    if m.license:
+        return ("while holding " if m.while_held else "after obtaining ") + what
+    return "after " + what
+
+
+def _has_after(flt: JobFilter) -> bool:
+    return flt.after is not None or any(_has_after(alt) for alt in flt.any_of)
 
 
 # ------------------------------------------------------------ evidence
@@ -114,6 +161,23 @@ class CandidateFacts:
     rounding: str
     uncreditable: list[str]
     desirable: list[tuple[str, bool, str | None]]
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The part of a job a milestone lets count: from ``lo`` to ``hi`` (None: unbounded).
+
+    ``reason`` says why none of it counts (no such milestone, or, when
+    ``uncertain``, its date is not given); ``start`` and ``end`` name the events
+    that bound it, for the explanation.
+    """
+
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+    start: str = ""
+    end: str = ""
+    reason: str | None = None
+    uncertain: bool = False
 
 
 # ------------------------------------------------------------ job view
@@ -293,6 +357,7 @@ class _Crediter:
         self.abbrev = policy.title_abbreviations
         self.jobs = jobs if jobs is not None else prepare_jobs(candidate, policy, vocab)
         self.org_names = {o.id: o.name for o in policy.organizations}
+        self._milestones: dict[int, tuple[Milestone, _Span]] = {}
 
     # -- filters -------------------------------------------------------
     def _filter_reason(self, view: _JobView, flt: JobFilter) -> tuple[str | None, bool]:
@@ -397,6 +462,78 @@ class _Crediter:
     def _rate(self, job: Job) -> float:
         return min(1.0, job.hours_per_week / self.policy.full_time_hours)
 
+    # -- milestones ----------------------------------------------------
+    def _field_ok(self, text: str | None, fields: list[str]) -> bool:
+        have = normalize(text, self.abbrev)
+        return not fields or any(_contains_phrase(have, normalize(f, self.abbrev)) for f in fields)
+
+    def _milestone(self, m: Milestone) -> _Span:
+        """When the candidate reached a milestone (the earliest dated record that matches it)."""
+        hit = self._milestones.get(id(m))
+        if hit is None or hit[0] is not m:
+            hit = self._milestones[id(m)] = (m, self._reach(m))
+        return hit[1]
+
+    def _reach(self, m: Milestone) -> _Span:
+        what = milestone_words(m)
+        the = _the(what)
+        if m.education:
+            done, verb = [ed.completed for ed in self.candidate.education
+                          if level_satisfies(ed.level, m.education.min_level)
+                          and self._field_ok(ed.field, m.education.fields)], "was completed"
+        elif m.license:
+            done, verb = [lic.issued for lic in self.candidate.licenses
+                          if license_mismatch(m.license, lic, None) is None], "was obtained"
+        else:
+            done, verb = [tr.completed for tr in self.candidate.training
+                          if any(self._field_ok(tr.subject, [s]) for s in m.training.subjects)], "was completed"
+        dated = [d for d in done if d is not None and d <= self.as_of]
+        if dated:
+            hi = None
+            if m.while_held:
+                held = [lic for lic in self.candidate.licenses if license_mismatch(m.license, lic, None) is None]
+                if all(lic.expires for lic in held):
+                    hi = max(lic.expires for lic in held)
+            return _Span(min(dated), hi, f"{the} {verb}", f"{the} expired")
+        if None in done:
+            return _Span(reason=f"it counts only {milestone_text(m)}, and the date {the} {verb} is not given, "
+                                f"so whether this work came after it needs an analyst", uncertain=True)
+        if done:
+            return _Span(reason=f"it counts only {milestone_text(m)}, and {the} {verb} after the as-of date "
+                                f"{self.as_of.isoformat()}")
+        return _Span(reason=f"it counts only {milestone_text(m)}, and the application shows none")
+
+    def _span(self, view: _JobView, flt: JobFilter) -> _Span | None:
+        """The part of a job that a filter's ``after`` milestones let count (None: all of it).
+
+        Inside ``any_of`` a job counts from the earliest day any alternative that
+        admits it allows (a City job at once, a non-City job after the degree).
+        """
+        own = self._milestone(flt.after) if flt.after else None
+        if own is not None and own.reason:
+            return own
+        if not any(_has_after(alt) for alt in flt.any_of):
+            return own
+        spans: list[_Span | None] = []
+        for alt in flt.any_of:
+            reason, uncertain = self._filter_reason(view, alt)
+            if reason is None or uncertain:
+                spans.append(self._span(view, alt))
+        if not spans or None in spans:
+            return own
+        open_ = [sp for sp in spans if not sp.reason]
+        if not open_:
+            return next((sp for sp in spans if sp.uncertain), spans[0])
+        first = min(open_, key=lambda sp: sp.lo or dt.date.min)
+        last = None if any(sp.hi is None for sp in open_) else max(open_, key=lambda sp: sp.hi)
+        alt = _Span(first.lo, last.hi if last else None, first.start, last.end if last else "")
+        if own is None:
+            return alt
+        lo = max([d for d in (own.lo, alt.lo) if d], default=None)
+        his = [d for d in (own.hi, alt.hi) if d]
+        hi = min(his, default=None)
+        return _Span(lo, hi, own.start if lo == own.lo else alt.start, own.end if hi == own.hi else alt.end)
+
     def _window(self, req: ExperienceRequirement, as_of: dt.date | None = None) -> dt.date | None:
         """First day of a recency window ("within the last N years") ending on ``as_of``."""
         if req.within_years is None:
@@ -408,7 +545,15 @@ class _Crediter:
 
     # -- experience ----------------------------------------------------
     def experience(self, req: ExperienceRequirement, node: str, path: str, parent: str | None,
-                   pool: list[_JobView], window: dt.date | None = None) -> list[NodeFacts]:
+                   pool: list[_JobView], window: dt.date | None = None,
+                   limits: dict[int, tuple[dt.date, dt.date, str | None, str | None]] | None = None,
+                   ) -> list[NodeFacts]:
+        """The facts of an experience node and its "of which" parts.
+
+        ``limits`` holds, for an "of which" part, the part of each of the
+        parent's jobs that the parent credited (after its milestones), and why
+        it starts and ends there.
+        """
         window = self._window(req) or window
         evidence: list[Evidence] = []
         intervals: list[tuple[dt.date, dt.date, float]] = []
@@ -416,6 +561,9 @@ class _Crediter:
         potential_extra: list[tuple[dt.date, dt.date, float]] = []
         unknown_length = False
         qualifying: list[_JobView] = []
+        current: list[bool] = []
+        clipped: dict[int, tuple[dt.date, dt.date, str | None, str | None]] = {}
+        milestones = _has_after(req)
         for view in pool:
             job = view.job
             reason, uncertain = self._filter_reason(view, req)
@@ -437,6 +585,39 @@ class _Crediter:
                 evidence.append(Evidence(view.label, False, job_index=view.index,
                                          reason=f"it ended before the recency window began ({window.isoformat()})"))
                 continue
+            ongoing = job.end is None or job.end > self.as_of
+            from_note = to_note = None
+            span = self._span(view, req) if milestones and not uncertain else None
+            if span is not None and span.reason:
+                evidence.append(Evidence(view.label, False, job_index=view.index, reason=span.reason))
+                if span.uncertain:
+                    potential_extra.append((start, end, 1.0))
+                continue
+            if span is not None:
+                if span.lo and end < span.lo:
+                    evidence.append(Evidence(view.label, False, job_index=view.index,
+                                             reason=f"it ended before {span.start} ({span.lo.isoformat()})"))
+                    continue
+                if span.hi and start > span.hi:
+                    evidence.append(Evidence(view.label, False, job_index=view.index,
+                                             reason=f"it began after {span.end} ({span.hi.isoformat()})"))
+                    continue
+                if span.lo and start < span.lo:
+                    start = span.lo
+                    from_note = f"only time from {span.lo.isoformat()} counts (after {span.start})"
+                if span.hi and end > span.hi:
+                    end, ongoing = span.hi, False
+                    to_note = f"only time up to {span.hi.isoformat()} counts ({span.end} then)"
+            if limits and view.index in limits:
+                lo, hi, lo_note, hi_note = limits[view.index]
+                if start < lo:
+                    start, from_note = lo, lo_note
+                if end > hi:
+                    end, ongoing, to_note = hi, False, hi_note
+                if end < start:
+                    evidence.append(Evidence(view.label, False, job_index=view.index,
+                                             reason="none of the time credited to the whole requirement falls here"))
+                    continue
             if uncertain:
                 evidence.append(Evidence(view.label, False, job_index=view.index, reason=reason))
                 potential_extra.append((start, end, 1.0))
@@ -448,6 +629,8 @@ class _Crediter:
                 continue
             qualifying.append(view)
             intervals.append((start, end, self._rate(job)))
+            current.append(ongoing)
+            clipped[view.index] = (start, end, from_note, to_note)
             owners.append(len(evidence))
             evidence.append(Evidence(view.label, True, rate=self._rate(job), job_index=view.index,
                                      inferred=view.inferred and bool(req.kinds_any or req.kinds_all)))
@@ -462,10 +645,12 @@ class _Crediter:
                 notes.append(f"part time: {job.hours_per_week:g} hours a week credited at {r:.0%}")
             if shares[k] + 0.005 < r * months_between(s, e) and self.policy.month_counting == "exact":
                 notes.append("overlaps other credited work; together they count no more than full time")
-            if job.end is None or job.end > self.as_of:
+            _, _, from_note, to_note = clipped[ev.job_index]
+            if (job.end is None or job.end > self.as_of) and not to_note:
                 notes.append(f"counted up to the as-of date {self.as_of.isoformat()}")
-            if window and job.start < window:
+            if window and job.start < window and s == window:
                 notes.append(f"only time from {window.isoformat()} counts (recency window)")
+            notes += [n for n in (from_note, to_note) if n]
             if ev.inferred:
                 notes.append("kind of experience inferred from the title and duties")
             ev.reason = "; ".join(notes) or None
@@ -479,12 +664,16 @@ class _Crediter:
                           hours_found=hours_found, required_hours=req.hours)
         if window:
             facts.notes.append(f"Only experience from {window.isoformat()} to {self.as_of.isoformat()} counts.")
-        current = [v.job.end is None or v.job.end > self.as_of for v in qualifying]
+        if req.after:
+            reached = self._milestone(req.after)
+            when = f" ({reached.start} on {reached.lo.isoformat()})" if reached.lo else ""
+            facts.notes.append(f"Only experience gained {milestone_text(req.after)} counts{when}.")
         facts.projection = (intervals, current)
         facts.earliest = self._earliest(req, intervals, current, total)
         out = [facts]
         for sub in req.of_which:
-            out.extend(self.experience(sub, f"{path}.{sub.id}", path, node, qualifying, window))
+            out.extend(self.experience(sub, f"{path}.{sub.id}", path, node, qualifying, window,
+                                       clipped if milestones or limits else None))
         return out
 
     def _earliest(self, req: ExperienceRequirement, intervals, current: list[bool], total: float,
@@ -553,7 +742,7 @@ class _Crediter:
                 evidence.append(Evidence(label, False, reason=f"the field is not {' or '.join(req.fields)}"))
                 continue
             rank = LEVEL_RANK[ed.level]
-            ok_level = req.min_level is None or rank >= LEVEL_RANK[req.min_level] > 0 or ed.level == req.min_level
+            ok_level = level_satisfies(ed.level, req.min_level)
             if req.units:
                 units += _to_system(ed.units or 0.0, ed.unit_system, req.unit_system)
             if ok_level:
@@ -687,7 +876,8 @@ def _to_system(units: float, have: str, want: str) -> float:
     return units * 2 / 3 if have == "quarter" else units * 3 / 2
 
 
-def license_mismatch(req: LicenseRequirement, lic, as_of: dt.date) -> str | None:
+def license_mismatch(req: LicenseMatch, lic, as_of: dt.date | None) -> str | None:
+    """Why a licence does not match (None if it does); with ``as_of``, an expired licence does not."""
     if lic.kind != req.kind:
         return f"it is not a {req.kind} licence"
     if req.state and (lic.state or "").upper() != req.state.upper():
@@ -696,7 +886,7 @@ def license_mismatch(req: LicenseRequirement, lic, as_of: dt.date) -> str | None
         return f"its class is not {' or '.join(req.classes)}"
     if req.name and normalize(req.name) not in normalize(lic.name):
         return f"it is not a {req.name}"
-    if lic.expires and lic.expires < as_of:
+    if as_of is not None and lic.expires and lic.expires < as_of:
         return f"it expired on {lic.expires.isoformat()}"
     return None
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from . import __version__
 from .candidate import Candidate
-from .credit import LEVEL_WORDS, CandidateFacts, NodeFacts, credit
+from .credit import LEVEL_WORDS, CandidateFacts, NodeFacts, credit, milestone_text
 from .dates import fmt_months, months_text
 from .determination import Determination, EvidenceItem, Note, PathResult, RequirementResult, RuleRef
 from .engine import compiled
@@ -46,6 +46,8 @@ def requirement_label(req, policy: Policy) -> str:
             text += " as " + ", ".join(req.titles)
         if req.within_years:
             text += f", within the last {req.within_years:g} years"
+        if req.after:
+            text += ", gained " + milestone_text(req.after)
         return text
     if isinstance(req, CurrentEmploymentRequirement):
         return "current employment with " + " or ".join(names[e] for e in req.employers)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import click
 from tabulate import tabulate
 
-from .credit import LEVEL_WORDS
+from .credit import LEVEL_WORDS, milestone_text
 from .dates import fmt_months, months_text
 from .determination import Determination, RequirementResult
 from .evaluate import requirement_label
@@ -332,7 +332,7 @@ LEVEL_SHORT = {"high_school": "high school/GED", "ged": "GED", "certificate": "c
                "doctorate": "doctorate", "college_units": "college units"}
 
 
-def _alternative(flt: JobFilter) -> str:
+def _alternative(flt: JobFilter, policy: Policy) -> str:
     bits = []
     if flt.titles or flt.class_codes:
         bits.append("listed titles")
@@ -340,6 +340,10 @@ def _alternative(flt: JobFilter) -> str:
         bits.append("/".join(flt.kinds_any) or " & ".join(flt.kinds_all))
     if flt.class_level:
         bits.append("at the class level")
+    if flt.employers:
+        bits.append("with " + _org_names(flt.employers, policy))
+    if flt.after:
+        bits.append(milestone_text(flt.after))
     return " ".join(bits) or "any job"
 
 
@@ -356,9 +360,11 @@ def _summary_phrase(req, policy: Policy) -> str:
         if req.class_level:
             words.append("at the class level")
         if req.any_of:
-            words.append("in " + " or ".join(_alternative(a) for a in req.any_of))
+            words.append("in " + " or ".join(_alternative(a, policy) for a in req.any_of))
         if req.employers:
             words.append("with " + _org_names(req.employers, policy))
+        if req.after:
+            words.append(milestone_text(req.after))
         text = " ".join(words)
         if req.of_which:
             text += " (incl. " + ", ".join(_summary_phrase(s, policy).replace(" experience", "")
@@ -444,6 +450,12 @@ def _filter_lines(flt: JobFilter, policy: Policy) -> list[str]:
         out.append("sector: " + " or ".join(flt.sectors))
     if flt.kinds_none:
         out.append("does not count if it shows: " + ", ".join(flt.kinds_none))
+    if flt.after:
+        held = flt.after.while_held
+        out.append(f"counts only {milestone_text(flt.after)} ("
+                   + ("from its issue date to its expiry" if held else
+                      "from the day it was " + ("obtained" if flt.after.license else "completed"))
+                   + "; a missing date goes to an analyst)")
     if flt.any_of:
         out.append("and at least one of:")
         for n, alt in enumerate(flt.any_of, 1):

@@ -98,6 +98,50 @@ class _Requirement(_Strict):
     note: str | None = None
 
 
+class LicenseMatch(_Strict):
+    """Which licences or certificates count: kind, and the state, classes and name where given."""
+
+    kind: Literal["driver", "other"]
+    state: str | None = None
+    classes: list[str] = []
+    name: str | None = None
+
+
+class EducationMilestone(_Strict):
+    min_level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
+    fields: list[str] = []
+
+
+class TrainingMilestone(_Strict):
+    subjects: list[str] = Field(min_length=1)
+
+
+class Milestone(_Strict):
+    """Experience that counts only once the candidate holds something: exactly one of the three.
+
+    "Non-City experience must be gained in positions after obtaining a four-year
+    degree", "gained in positions after obtaining an EIT certificate", "following
+    completion of a recognized apprenticeship program": only the part of each job
+    from the day the degree was completed, the licence issued or the training
+    completed counts.  ``while_held`` ("a certificate ... is required for the
+    entire four years of qualifying experience") also ends it when the licence expired.
+    """
+
+    education: EducationMilestone | None = None
+    license: LicenseMatch | None = None
+    training: TrainingMilestone | None = None
+    while_held: bool = False
+
+    @model_validator(mode="after")
+    def _one(self):
+        given = [k for k in ("education", "license", "training") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"'after' needs exactly one of education, license or training, found {given or 'none'}")
+        if self.while_held and self.license is None:
+            raise ValueError("'while_held' applies to a licence or certificate only")
+        return self
+
+
 class JobFilter(_Strict):
     """Which jobs count: every filter given must hold.
 
@@ -105,6 +149,9 @@ class JobFilter(_Strict):
     must also satisfy at least one of the filters listed there.
     ``kinds_none`` excludes jobs showing a kind of experience, declared or
     inferred ("retail cashiering does not qualify").
+    ``after`` counts only the part of a job after a milestone (see Milestone);
+    inside ``any_of`` it applies to the jobs that alternative admits
+    ("non-City experience must be gained after a four-year degree").
     """
 
     employers: list[str] = []
@@ -120,6 +167,7 @@ class JobFilter(_Strict):
     sectors: list[str] = []
     kinds_none: list[str] = []
     any_of: list["JobFilter"] = []
+    after: Milestone | None = None
 
 
 class ExperienceRequirement(_Requirement, JobFilter):
@@ -156,12 +204,8 @@ class TrainingRequirement(_Requirement):
     hours: float | None = Field(default=None, gt=0)
 
 
-class LicenseRequirement(_Requirement):
+class LicenseRequirement(_Requirement, LicenseMatch):
     type: Literal["license"]
-    kind: Literal["driver", "other"]
-    state: str | None = None
-    classes: list[str] = []
-    name: str | None = None
 
 
 Requirement = Annotated[
