@@ -145,6 +145,9 @@ class NodeFacts:
     tradeable: bool = False
     earliest: dt.date | None = None
     notes: list[str] = field(default_factory=list)
+    # an education may-file window: whether the requirement has one, and whether the candidate is inside it
+    may_file: bool = False
+    inside: bool = False
     # qualifying intervals and which of them are current jobs, to project the earliest date
     projection: tuple[list, list[bool]] | None = field(default=None, repr=False)
 
@@ -727,15 +730,23 @@ class _Crediter:
         potential = value
         return NodeFacts(node, path, req, None, value, potential, 1.0, "yes/no", evidence)
 
+    def _months_after(self, months: float) -> dt.date:
+        """The last day of the ``months`` that follow the as-of date."""
+        return date_at_coord(month_coord(self.as_of + dt.timedelta(days=1)) + months)
+
     def education(self, req: EducationRequirement, node: str, path: str) -> NodeFacts:
         evidence: list[Evidence] = []
         fields = [normalize(f, self.abbrev) for f in req.fields]
+        window = req.may_file
+        horizon = self._months_after(window.within_months) if window and window.within_months else None
+        expected: list[tuple[dt.date, float]] = []  # records still to be completed that would count
         best_rank, units = -1, 0.0
         for i, ed in enumerate(self.candidate.education):
             label = f"Education {i + 1}: {LEVEL_WORDS[ed.level]}" + (f" in {ed.field}" if ed.field else "")
             if ed.units:
                 label += f" ({ed.units:g} {ed.unit_system} units)"
-            if ed.completed and ed.completed > self.as_of:
+            future = ed.completed is not None and ed.completed > self.as_of
+            if future and window is None:
                 evidence.append(Evidence(label, False, reason=f"completed after the as-of date {self.as_of.isoformat()}"))
                 continue
             if fields and not any(_contains_phrase(normalize(ed.field, self.abbrev), f) for f in fields):
@@ -743,6 +754,22 @@ class _Crediter:
                 continue
             rank = LEVEL_RANK[ed.level]
             ok_level = level_satisfies(ed.level, req.min_level)
+            if future and (ed.units if req.units else ok_level):
+                expected.append((ed.completed, _to_system(ed.units or 0.0, ed.unit_system, req.unit_system)
+                                 if req.units else 1.0))
+                where = ""
+                if horizon:
+                    where = (f"; inside the may-file window ({fmt_months(window.within_months)} months)"
+                             if ed.completed <= horizon else
+                             f"; more than {fmt_months(window.within_months)} months after the as-of date")
+                evidence.append(Evidence(label, False, reason=f"it is expected to be completed on "
+                                                              f"{ed.completed.isoformat()}, after the as-of "
+                                                              f"date{where}"))
+                continue
+            if future:
+                evidence.append(Evidence(label, False, reason=f"it is not {LEVEL_WORDS[req.min_level]} or higher"
+                                         if not req.units else "it shows no units"))
+                continue
             if req.units:
                 units += _to_system(ed.units or 0.0, ed.unit_system, req.unit_system)
             if ok_level:
@@ -755,7 +782,33 @@ class _Crediter:
             value, required, unit = units, req.units, f"{req.unit_system} units"
         else:
             value, required, unit = (1.0 if best_rank >= 0 else 0.0), 1.0, "yes/no"
-        return NodeFacts(node, path, req, None, value, value, required, unit, evidence)
+        facts = NodeFacts(node, path, req, None, value, value, required, unit, evidence, may_file=window is not None)
+        if window and value + EPS < required:
+            self._may_file_education(facts, expected, horizon)
+        return facts
+
+    def _may_file_education(self, facts: NodeFacts, expected: list[tuple[dt.date, float]],
+                            horizon: dt.date | None) -> None:
+        """Whether a candidate short of an education requirement is inside its may-file window, and until when."""
+        window = facts.requirement.may_file
+        total = facts.value
+        for day, amount in sorted(expected):
+            total += amount
+            if total + EPS >= facts.required:
+                facts.earliest = day
+                break
+        quote = window.text.strip()
+        if horizon and facts.earliest and facts.earliest <= horizon:
+            facts.inside = True
+            facts.notes.append(f"Expected to be complete on {facts.earliest.isoformat()}, within "
+                               f"{fmt_months(window.within_months)} months of the as-of date: may file (\"{quote}\").")
+        if window.units and facts.value + window.units + EPS >= facts.required:
+            facts.inside = True
+            facts.notes.append(f"Short by {facts.required - facts.value:g} {facts.unit}, no more than the "
+                               f"{window.units:g} with which applicants may file (\"{quote}\").")
+        elif facts.earliest and not facts.inside:
+            facts.notes.append(f"Expected to be complete on {facts.earliest.isoformat()}, too late for the may-file "
+                               f"window (\"{quote}\").")
 
     def training(self, req: TrainingRequirement, node: str, path: str) -> NodeFacts:
         evidence: list[Evidence] = []

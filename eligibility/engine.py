@@ -19,6 +19,12 @@ not met), each path's outcome and the status.  durable_rules' traps (DESIGN
   run instead of being swallowed into the session state;
 * there is no "which rules did not fire": each outcome has its own rule, and
   the count of node outcomes recorded must equal the count of facts asserted.
+
+A node with a may-file window has a "short" outcome between not met and
+met: for experience the window is a number of months below the requirement;
+for education crediting decides (an expected completion date inside the
+window, or few enough units missing) and the fact carries the answer as
+``s`` (1 inside, 0 outside), so that the four outcomes stay disjoint.
 """
 
 from __future__ import annotations
@@ -131,11 +137,16 @@ class CompiledVersion:
         for n in template.nodes:
             base = [{"t": "req"}, {"node": n.node}]
             window = n.window or 0.0
-            below = [{"$lt": {"v": n.required - window - EPS}}] if window else []
+            if n.may_file:
+                inside, below = [{"s": 1}], [{"s": 0}]
+            elif window:
+                inside = [{"$gte": {"v": n.required - window - EPS}}]
+                below = [{"$lt": {"v": n.required - window - EPS}}]
+            else:
+                inside, below = [], []
             self._node_rule(definition, n, "met", [_and(*base, _met(n))])
-            if window:
-                self._node_rule(definition, n, "short",
-                                [_and(*base, *_not_met(n), {"$gte": {"v": n.required - window - EPS}})])
+            if inside:
+                self._node_rule(definition, n, "short", [_and(*base, *_not_met(n), *inside)])
             self._node_rule(definition, n, "review",
                             [_and(*base, *_not_met(n), *below, {"$gte": {"p": n.required - EPS}})])
             self._node_rule(definition, n, "not_met",
@@ -143,7 +154,7 @@ class CompiledVersion:
         by_path: dict[str, list[NodeFacts]] = {}
         for n in template.nodes:
             by_path.setdefault(n.path, []).append(n)
-        has_window = any(n.window for n in template.nodes)
+        has_window = any(n.window or n.may_file for n in template.nodes)
         covered = {n.path for n in template.nodes if self._covered(n)}
         for path, nodes in by_path.items():
             accepted = {"qualified": ["met"], "review": ["met", "short", "review"]}
@@ -195,6 +206,8 @@ class CompiledVersion:
                     "p": round(max(n.potential, n.value), 9), "c": int(n.tradeable)}
             if n.required_hours:
                 fact["h"] = round(n.hours_found or 0.0, 6)
+            if n.may_file:
+                fact["s"] = int(n.inside)
             batch.append(fact)
         self._sink = result = EngineResult(blockers={})
         self._errors = []

@@ -85,7 +85,7 @@ def _path_earliest(reqs: list[RequirementResult]) -> dt.date | None:
     for r in reqs:
         if r.met:
             continue
-        if r.type != "experience" or r.earliest_date is None:
+        if r.earliest_date is None:  # experience if current jobs go on; education by its expected date
             return None
         dates.append(r.earliest_date)
     return max(dates) if dates else None
@@ -99,6 +99,9 @@ def _closeness(p: PathResult) -> tuple:
 
 
 def _sentence(r: RequirementResult) -> str:
+    if r.outcome == "short" and r.unit != "months":
+        expected = f"expected {r.earliest_date.isoformat()}, " if r.earliest_date else ""
+        return f"{r.label}: not yet complete ({expected}inside its may-file window)"
     if r.unit == "months":
         return (f"{r.label}: {fmt_months(r.required)} months required, {fmt_months(r.found)} credited, "
                 f"short by {months_text(r.shortfall)}")
@@ -161,7 +164,7 @@ def evaluate(candidate: Candidate, loaded: LoadedClass, as_of: dt.date, *, facts
         reason = f"Meets the minimum qualifications through '{chosen.label}'."
     elif status == "conditional":
         reason = (f"May file under the may-file rule: {_sentence(main)}; cannot be appointed before "
-                  f"{appointable.isoformat() if appointable else 'the full experience requirement is met'}.")
+                  f"{appointable.isoformat() if appointable else f'the full {main.type} requirement is met'}.")
     elif status == "review":
         reason = "Needs analyst review: " + review_reasons[0] if review_reasons else "Needs analyst review."
     else:

@@ -53,7 +53,9 @@ def requirement_lines(r: RequirementResult, indent: str = "  ") -> list[str]:
         else:
             out.append(pad + f"- {e.item}: not counted, because {e.reason}.")
     if r.earliest_date and not r.met:
-        out.append(pad + f"If current work goes on, this is met on {r.earliest_date.isoformat()}.")
+        day = r.earliest_date.isoformat()
+        out.append(pad + (f"If current work goes on, this is met on {day}." if r.type == "experience"
+                          else f"This is met on {day} if the education is completed as expected."))
     return out
 
 
@@ -70,7 +72,9 @@ def explain(d: Determination) -> str:
         "",
     ]
     for p in d.paths:
-        mark = {"qualified": "qualifies", "conditional": "qualifies once the experience is complete",
+        short = sorted({r.type for r in p.requirements if r.outcome == "short"}) or ["experience"]
+        missing = " and ".join(short) + (" are" if len(short) > 1 else " is")
+        mark = {"qualified": "qualifies", "conditional": f"qualifies once the {missing} complete",
                 "review": "may qualify: needs review", "equivalent": "may qualify by equivalent combination",
                 "not_met": "does not qualify"}[p.outcome]
         chosen = " (closest)" if d.closest_path and p.id == d.path else ""

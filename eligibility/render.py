@@ -374,7 +374,13 @@ def _summary_phrase(req, policy: Policy) -> str:
         return "current employee of " + _org_names(req.employers, policy)
     if isinstance(req, EducationRequirement):
         text = f"{req.units:g} {req.unit_system} units" if req.units else LEVEL_SHORT[req.min_level]
-        return text + (" in " + "/".join(req.fields) if req.fields else "")
+        text += " in " + "/".join(req.fields) if req.fields else ""
+        if req.may_file:
+            early = [f"{fmt_months(req.may_file.within_months)} mo before completion"
+                     if req.may_file.within_months else "", f"{req.may_file.units:g} units short"
+                     if req.may_file.units else ""]
+            text += " (may file " + " or ".join(x for x in early if x) + ")"
+        return text
     if isinstance(req, TrainingRequirement):
         return (f"{req.hours:g} h " if req.hours else "") + "training in " + "/".join(req.subjects)
     assert isinstance(req, LicenseRequirement)
@@ -489,6 +495,15 @@ def _requirement_lines(req, policy: Policy, indent: str) -> list[str]:
             out.append(f"{pad}{req.units:g} {req.unit_system} units")
         if req.fields:
             out.append(f"{pad}field: " + " or ".join(req.fields))
+        if req.may_file:
+            when = []
+            if req.may_file.within_months:
+                when.append(f"expected to complete it within {fmt_months(req.may_file.within_months)} months "
+                            f"after the as-of date")
+            if req.may_file.units:
+                when.append(f"lacking {req.may_file.units:g} {req.unit_system} units or less")
+            out += _fill(f"may file (conditional, not appointable before completion) when {' or '.join(when)}: "
+                         f"{req.may_file.text.strip()}", pad)
     elif isinstance(req, TrainingRequirement):
         out.append(f"{pad}subject: " + " or ".join(req.subjects) + (f"; {req.hours:g} hours" if req.hours else ""))
     elif isinstance(req, LicenseRequirement):

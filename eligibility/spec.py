@@ -184,17 +184,43 @@ class CurrentEmploymentRequirement(_Requirement):
     departments: list[str] = []
 
 
+class EducationMayFile(_Strict):
+    """Who may file while still short of an education requirement; the status is then conditional.
+
+    ``within_months``: the candidate's education record that would meet the
+    requirement has an expected completion date (a ``completed`` date after the
+    as-of date) no more than this many months after the as-of date ("applicants
+    who are within six months of graduation may apply"; "in their last
+    semester").  ``units``: a units requirement short by this many units or
+    less ("students who lack 8 semester units or less may apply").  Either is
+    enough.  The candidate cannot be appointed before the expected completion date.
+    """
+
+    text: str
+    within_months: float | None = Field(default=None, gt=0)
+    units: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.within_months is None and self.units is None:
+            raise ValueError("an education may-file window needs within_months or units")
+        return self
+
+
 class EducationRequirement(_Requirement):
     type: Literal["education"]
     min_level: Literal[EDUCATION_LEVELS] | None = None  # type: ignore[valid-type]
     fields: list[str] = []
     units: float | None = Field(default=None, gt=0)
     unit_system: Literal["semester", "quarter"] = "semester"
+    may_file: EducationMayFile | None = None
 
     @model_validator(mode="after")
     def _something(self):
         if self.min_level is None and self.units is None:
             raise ValueError("an education requirement needs min_level or units")
+        if self.may_file and self.may_file.units and not self.units:
+            raise ValueError("a may-file window in units needs a requirement in units")
         return self
 
 

@@ -377,14 +377,17 @@ def reference_outcome(n, fact):
     v, p, h = fact["v"], fact["p"], fact.get("h")
     if v >= n.required - EPS or (n.required_hours and h >= n.required_hours - EPS):
         return "met"
-    if n.window and v >= n.required - n.window - EPS:
+    if n.may_file:  # an education window: crediting has decided whether the candidate is inside it
+        if fact["s"]:
+            return "short"
+    elif n.window and v >= n.required - n.window - EPS:
         return "short"
     return "review" if p >= n.required - EPS else "not_met"
 
 
 def reference_paths(version, template, outcomes, tradeable):
     """{path: the path outcomes whose rules should fire}."""
-    has_window = any(n.window for n in template.nodes)
+    has_window = any(n.window or n.may_file for n in template.nodes)
     covers = set(version.equivalency.covers) if version.equivalency else set()
     paths = {}
     for path in version.paths:
@@ -422,7 +425,8 @@ def measured(draw, template, covered):
         p = max(v, draw(_values(n.required, n.window)))
         h = draw(_values(n.required_hours, None)) if n.required_hours else None
         out.append(dataclasses.replace(n, value=v, potential=p, hours_found=h,
-                                       tradeable=n.node in covered and draw(st.booleans())))
+                                       tradeable=n.node in covered and draw(st.booleans()),
+                                       inside=n.may_file and draw(st.booleans())))
     return out
 
 
@@ -432,14 +436,27 @@ def test_every_node_gets_exactly_one_outcome(multi):
     version = multi.version_for(as_of)
     covered = {n.node for n in template.nodes if n.requirement.id in version.equivalency.covers}
     assert any(n.window for n in template.nodes) and any(n.required_hours for n in template.nodes) and covered
+    _check_partition(compiled, template, version, covered)
 
+
+def test_every_node_gets_exactly_one_outcome_with_education_windows():
+    """tests/data/rules_test/graduate.yaml: education may-file windows beside an experience window."""
+    graduate = load_rules(TEST_RULES).get("graduate")
+    as_of = dt.date(2022, 1, 1)
+    compiled, template = compiled_for(graduate, as_of)
+    assert any(n.may_file for n in template.nodes) and any(n.window for n in template.nodes)
+    _check_partition(compiled, template, graduate.version_for(as_of), set())
+
+
+def _check_partition(compiled, template, version, covered):
+    """Random measured values (``covered``: nodes that may be tradeable) against the reference outcomes."""
     @settings(max_examples=200, deadline=None)
     @given(measured(template, covered))
     def check(nodes):
         facts = dataclasses.replace(template, nodes=nodes)
         res = compiled.run(facts)  # an unhandled or refused fact would raise EngineError
         sent = {n.node: {"v": round(n.value, 9), "p": round(max(n.potential, n.value), 9),
-                         "h": round(n.hours_found or 0.0, 6)} for n in nodes}
+                         "h": round(n.hours_found or 0.0, 6), "s": int(n.inside)} for n in nodes}
         want = {n.node: reference_outcome(n, sent[n.node]) for n in nodes}
         assert res.nodes == want
         for n in nodes:

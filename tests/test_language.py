@@ -18,13 +18,13 @@ from eligibility import evaluate, load_rules, parse_candidates
 from eligibility.candidate import InputError
 from eligibility.credit import credit
 from eligibility.render import class_structure, mq_summary
-from eligibility.spec import ExperienceRequirement, Milestone
+from eligibility.spec import EducationRequirement, ExperienceRequirement, Milestone
 
 from test_examples import check
 
 D = dt.date
 TEST_RULES = Path(__file__).resolve().parent / "data" / "rules_test"
-EXTENSIONS = ("professional",)
+EXTENSIONS = ("professional", "graduate")
 _book = load_rules(TEST_RULES)
 CASES = [
     pytest.param(cid, example, id=f"{cid}: {example.name}")
@@ -138,3 +138,50 @@ def test_a_later_degree_never_credits_more(jobs, a, b):
     # a degree before every job lets all of it count, as if every job were with the City
     assert _analyst_months(jobs, D(2009, 12, 31)) == pytest.approx(
         _analyst_months([dict(j, employer="Testland") for j in jobs], None))
+
+
+# ------------------------------------------------------------ may_file on education
+
+def test_an_education_window_needs_months_or_units():
+    base = {"id": "d", "type": "education", "min_level": "bachelor"}
+    with pytest.raises(ValidationError, match="within_months or units"):
+        EducationRequirement.model_validate({**base, "may_file": {"text": "may apply"}})
+    with pytest.raises(ValidationError, match="a may-file window in units needs a requirement in units"):
+        EducationRequirement.model_validate({**base, "may_file": {"text": "may apply", "units": 8}})
+    with pytest.raises(ValidationError, match="extra"):
+        EducationRequirement.model_validate({**base, "may_file": {"text": "may apply", "within_months": 6,
+                                                                  "semesters": 1}})
+
+
+@pytest.mark.parametrize("completed,status", [
+    ("2024-12-31", "conditional"),   # the last day of the six months after 2024-06-30
+    ("2025-01-01", "not_qualified"),
+    ("2024-07-01", "conditional"),
+    ("2024-06-30", "qualified"),     # completed on the as-of date
+])
+def test_the_education_window_ends_with_its_last_month(completed, status):
+    cand = parse_candidates({"id": "W-1", "education": [{"level": "bachelor", "field": "Engineering",
+                                                         "completed": completed}]})[0]
+    d = evaluate(cand, _book.get("graduate"), D(2024, 6, 30))
+    assert d.status == status
+    assert d.appointable_from == (D.fromisoformat(completed) if status == "conditional" else None)
+
+
+def test_without_a_window_a_future_degree_still_does_not_count():
+    """Classes without an education window keep reading a future date as not yet completed."""
+    cand = parse_candidates({"id": "W-2", "employment": [{"employer": "Testland", "title": "Clerk",
+                                                          "start": "2020-01-01"}],
+                             "education": [{"level": "high_school", "completed": "2024-08-01"}]})[0]
+    d = evaluate(cand, _book.get("multi"), D(2024, 6, 30))
+    school = next(r for p in d.paths for r in p.requirements if r.node == "city.school")
+    assert school.outcome == "not_met" and school.earliest_date is None
+    assert "completed after the as-of date 2024-06-30" in school.evidence[0].reason
+
+
+def test_the_class_view_and_summary_show_education_windows():
+    loaded = _book.get("graduate")
+    shown = " ".join(class_structure(loaded, D(2024, 6, 30)).split())
+    assert "may file (conditional, not appointable before completion) when expected to complete it within 6 " \
+           "months after the as-of date or lacking 12 semester units or less" in shown
+    assert "60 semester units (may file 6 mo before completion or 12 units short)" in \
+        mq_summary(loaded.spec.versions[0], loaded.policy)
