@@ -20,9 +20,11 @@ from functools import lru_cache
 from .candidate import Candidate, Job
 from .dates import add_years, date_at_coord, days_in_month, fmt_months, month_coord, months_between
 from .spec import (
+    DEGREE_UNITS,
     ClassLevel,
     CurrentEmploymentRequirement,
     EducationRequirement,
+    ExperienceForEducation,
     ExperienceRequirement,
     JobFilter,
     LicenseMatch,
@@ -109,6 +111,27 @@ def milestone_text(m: Milestone) -> str:
 
 def _has_after(flt: JobFilter) -> bool:
     return flt.after is not None or any(_has_after(alt) for alt in flt.any_of)
+
+
+_AS_REQUIREMENT: dict[int, tuple[ExperienceForEducation, ExperienceRequirement]] = {}
+
+
+def _as_requirement(sub: ExperienceForEducation) -> ExperienceRequirement:
+    """The experience that may stand in for an education requirement, as an experience requirement to measure."""
+    hit = _AS_REQUIREMENT.get(id(sub))
+    if hit is None or hit[0] is not sub:
+        if len(_AS_REQUIREMENT) >= 256:
+            _AS_REQUIREMENT.clear()
+        flt = sub.experience.model_dump(exclude_unset=True) if sub.experience else {}
+        req = ExperienceRequirement.model_validate({"id": "or-experience", "type": "experience",
+                                                    "months": sub.months, **flt})
+        hit = _AS_REQUIREMENT[id(sub)] = (sub, req)
+    return hit[1]
+
+
+def _uncertain(e: Evidence) -> bool:
+    """A job left out only because something is unknown (an analyst could count it)."""
+    return not e.counted and bool(e.reason) and ("cannot be credited" in e.reason or "needs an analyst" in e.reason)
 
 
 # ------------------------------------------------------------ evidence
@@ -810,6 +833,82 @@ class _Crediter:
             facts.notes.append(f"Expected to be complete on {facts.earliest.isoformat()}, too late for the may-file "
                                f"window (\"{quote}\").")
 
+    def _units_toward(self, req: EducationRequirement) -> tuple[float, str]:
+        """The college units a candidate's education below a degree stands for (units, or a lower degree)."""
+        units, degree = 0.0, 0.0
+        for ed in self.candidate.education:
+            if (ed.completed and ed.completed > self.as_of) or not self._field_ok(ed.field, req.fields):
+                continue
+            units += _to_system(ed.units or 0.0, ed.unit_system, req.unit_system)
+            if ed.level in DEGREE_UNITS:
+                degree = max(degree, _to_system(DEGREE_UNITS[ed.level], "semester", req.unit_system))
+        if degree >= units:
+            return degree, f"{_the(LEVEL_WORDS['associate'])} shown" if degree else "no college shown"
+        return units, f"{units:g} {req.unit_system} units shown"
+
+    def experience_for_education(self, facts: NodeFacts, path_nodes: list[NodeFacts]) -> None:
+        """Qualifying experience in place of an education requirement that education alone does not meet."""
+        req: EducationRequirement = facts.requirement
+        sub = req.or_experience
+        quote = sub.text.strip()
+        jobs: list[Evidence] = []
+        if sub.additional_to:
+            base = next(n for n in path_nodes if n.parent is None and n.requirement.id == sub.additional_to)
+            months = max(0.0, base.value - base.required)
+            potential = max(0.0, max(base.potential, base.value) - base.required)
+            whose = f"beyond the {fmt_months(base.required)} months requirement '{sub.additional_to}' needs"
+            for e in base.evidence:
+                if _uncertain(e):
+                    facts.evidence.append(Evidence(e.item, False, reason=e.reason, job_index=e.job_index))
+        else:
+            exp = self.experience(_as_requirement(sub), f"{facts.node}.or_experience", facts.path, None, self.jobs)[0]
+            months, potential = exp.value, max(exp.potential, exp.value)
+            whose = "of qualifying experience"
+            jobs = [e for e in exp.evidence if e.counted or _uncertain(e)]
+        shown = f"{fmt_months(months)} months {whose}"
+        if not sub.partial:
+            ok, maybe = months + EPS >= sub.months, potential + EPS >= sub.months
+            why = f"{fmt_months(sub.months)} months of experience stand for the whole requirement"
+            if ok or maybe:
+                facts.value = facts.required if ok else facts.value
+                facts.potential = max(facts.potential, facts.required if maybe else facts.value)
+        else:
+            unit = req.unit_system
+            rate = sub.units if sub.units else sub.years * (30.0 if unit == "semester" else 45.0)
+            cap = sub.cap_units if sub.cap_units else (sub.cap_years * rate / sub.years if sub.cap_years else None)
+
+            def earned(m: float) -> float:
+                blocks = m / sub.months if sub.prorated else math.floor(m / sub.months + EPS)
+                return min(blocks * rate, cap) if cap else blocks * rate
+
+            if req.units:
+                have, whole, what = facts.value, req.units, f"the {req.units:g} {unit} units required"
+            else:
+                whole = _to_system(DEGREE_UNITS[req.min_level], "semester", unit)
+                have, what = self._units_toward(req)
+                what = f"{what}, of the {whole:g} {unit} units {LEVEL_WORDS[req.min_level]} stands for"
+            lacking = max(0.0, whole - have)
+            got, could = earned(months), earned(potential)
+            ok, maybe = got + EPS >= lacking, could + EPS >= lacking
+            why = (f"at {rate:g} {unit} units for every {fmt_months(sub.months)} months"
+                   + (f", up to {cap:g} units" if cap else "") + f", they stand for {got:.4g} units; "
+                   f"the education lacks {lacking:.4g} ({what})")
+            if req.units:
+                facts.value = have + got
+                facts.potential = max(facts.potential, have + could)
+            else:
+                facts.value = 1.0 if ok else facts.value
+                facts.potential = max(facts.potential, 1.0 if maybe else facts.value)
+        verdict = "enough" if ok else ("not enough unless an analyst can count more" if maybe else "not enough")
+        for e in jobs:  # the jobs count toward the education only if together they are enough
+            reason = e.reason if not e.counted else \
+                e.reason if ok else f"its {fmt_months(e.months)} months, with the other experience listed here, " \
+                                    f"are not enough to stand in for the education"
+            facts.evidence.append(Evidence(e.item, e.counted and ok, months=e.months if ok else None, rate=e.rate,
+                                           reason=reason, inferred=e.inferred, job_index=e.job_index))
+        facts.evidence.append(Evidence("Experience in place of education", ok, months=months,
+                                       reason=f"{shown}; {why}: {verdict} (\"{quote}\")"))
+
     def training(self, req: TrainingRequirement, node: str, path: str) -> NodeFacts:
         evidence: list[Evidence] = []
         hours, count = 0.0, 0
@@ -963,6 +1062,9 @@ def credit(candidate: Candidate, version: Version, policy: Policy, vocab: Vocabu
                     for n in got:
                         n.window = version.may_file.months
             path_nodes.extend(got)
+        for n in path_nodes:
+            if n.kind == "education" and n.requirement.or_experience and n.value + EPS < n.required:
+                cr.experience_for_education(n, path_nodes)
         if covers and (equiv_paths is None or path.id in equiv_paths):
             trade = cr.compensators(path_nodes, path.requirements)
             for n in path_nodes:

@@ -56,7 +56,8 @@ def requirement_label(req, policy: Policy) -> str:
             text = f"{req.units:g} {req.unit_system} units"
         else:
             text = LEVEL_WORDS[req.min_level]
-        return text + (" in " + " or ".join(req.fields) if req.fields else "")
+        text += " in " + " or ".join(req.fields) if req.fields else ""
+        return text + (", or qualifying experience in its place" if req.or_experience else "")
     if isinstance(req, TrainingRequirement):
         hours = f"{req.hours:g} hours of " if req.hours else "completion of "
         return hours + "training in " + " or ".join(req.subjects)

@@ -380,6 +380,8 @@ def _summary_phrase(req, policy: Policy) -> str:
                      if req.may_file.within_months else "", f"{req.may_file.units:g} units short"
                      if req.may_file.units else ""]
             text += " (may file " + " or ".join(x for x in early if x) + ")"
+        if req.or_experience:
+            text += " (or experience" + (" at a rate" if req.or_experience.partial else "") + ")"
         return text
     if isinstance(req, TrainingRequirement):
         return (f"{req.hours:g} h " if req.hours else "") + "training in " + "/".join(req.subjects)
@@ -504,6 +506,8 @@ def _requirement_lines(req, policy: Policy, indent: str) -> list[str]:
                 when.append(f"lacking {req.may_file.units:g} {req.unit_system} units or less")
             out += _fill(f"may file (conditional, not appointable before completion) when {' or '.join(when)}: "
                          f"{req.may_file.text.strip()}", pad)
+        if req.or_experience:
+            out += _or_experience_lines(req, policy, pad)
     elif isinstance(req, TrainingRequirement):
         out.append(f"{pad}subject: " + " or ".join(req.subjects) + (f"; {req.hours:g} hours" if req.hours else ""))
     elif isinstance(req, LicenseRequirement):
@@ -511,6 +515,28 @@ def _requirement_lines(req, policy: Policy, indent: str) -> list[str]:
                                                      "class " + "/".join(req.classes) if req.classes else None] if x))
     if req.note:
         out.append(f"{pad}note: {req.note.strip()}")
+    return out
+
+
+def _or_experience_lines(req: EducationRequirement, policy: Policy, pad: str) -> list[str]:
+    """How experience may stand in for an education requirement."""
+    sub = req.or_experience
+    if not sub.partial:
+        how = f"{fmt_months(sub.months)} months of experience meet the whole requirement"
+    else:
+        amount = (f"{sub.years:g} year{'s' if sub.years != 1 else ''} of education" if sub.years
+                  else f"{sub.units:g} {req.unit_system} units")
+        how = f"every {fmt_months(sub.months)} months of experience stand for {amount}"
+        how += "" if sub.prorated else " (whole blocks only)"
+        if sub.cap_years or sub.cap_units:
+            how += (f", up to {sub.cap_years:g} year{'s' if sub.cap_years != 1 else ''}" if sub.cap_years
+                    else f", up to {sub.cap_units:g} units")
+        how += ", making up what the education shown lacks"
+    if sub.additional_to:
+        how += f"; experience beyond what [{sub.additional_to}] requires"
+    out = _fill(f"or experience in its place: {how}: {sub.text.strip()}", pad)
+    if sub.experience:
+        out += [pad + "  which experience: " + line for line in _filter_lines(sub.experience, policy) or ["any job"]]
     return out
 
 

@@ -145,6 +145,9 @@ def _check_references(spec: ClassSpec, policy: Policy, vocab: Vocabulary, path: 
             check_filter(sub, f"{loc}.of_which.{j}")
         for j, alt in enumerate(getattr(flt, "any_of", [])):
             check_filter(alt, f"{loc}.any_of.{j}")
+        instead = getattr(flt, "or_experience", None)
+        if instead is not None and instead.experience is not None:
+            check_filter(instead.experience, f"{loc}.or_experience.experience")
 
     for v, version in enumerate(spec.versions):
         for p, pth in enumerate(version.paths):

@@ -207,6 +207,52 @@ class EducationMayFile(_Strict):
         return self
 
 
+# the college units a degree stands for, in semester units (30 a year), for year-for-year substitution
+DEGREE_UNITS = {"associate": 60.0, "bachelor": 120.0}
+
+
+class ExperienceForEducation(_Strict):
+    """Experience that may be substituted for an education requirement.
+
+    With ``months`` alone, that much qualifying experience meets the whole
+    requirement ("four years of full-time paid experience ... may be
+    substituted for the required degree only").  With ``years`` or ``units``
+    it is a rate: ``months`` of experience stand for that much education (a
+    year is 30 semester or 45 quarter units) and make up what the candidate's
+    own education lacks, up to ``cap_years`` or ``cap_units`` ("additional
+    experience may be substituted on a year-for-year basis": months 12, years
+    1; "one year of experience for six semester hours": months 12, units 6).
+    ``experience`` says which jobs count (every job if absent);
+    ``additional_to`` instead names the experience requirement of the same
+    path whose experience this is, and only time beyond what it requires
+    counts ("additional qualifying experience").
+    """
+
+    text: str
+    months: float = Field(gt=0)
+    years: float | None = Field(default=None, gt=0)
+    units: float | None = Field(default=None, gt=0)
+    cap_years: float | None = Field(default=None, gt=0)
+    cap_units: float | None = Field(default=None, gt=0)
+    prorated: bool = Field(True, description="false: only whole blocks of `months` count")
+    experience: JobFilter | None = None
+    additional_to: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.years and self.units:
+            raise ValueError("give the rate in years or in units, not both")
+        if self.cap_years and not self.years or self.cap_units and not self.units:
+            raise ValueError("cap_years needs a rate in years, and cap_units a rate in units")
+        if self.experience and self.additional_to:
+            raise ValueError("'additional_to' uses that requirement's experience: leave out 'experience'")
+        return self
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.years or self.units)
+
+
 class EducationRequirement(_Requirement):
     type: Literal["education"]
     min_level: Literal[EDUCATION_LEVELS] | None = None  # type: ignore[valid-type]
@@ -214,6 +260,7 @@ class EducationRequirement(_Requirement):
     units: float | None = Field(default=None, gt=0)
     unit_system: Literal["semester", "quarter"] = "semester"
     may_file: EducationMayFile | None = None
+    or_experience: ExperienceForEducation | None = None
 
     @model_validator(mode="after")
     def _something(self):
@@ -221,6 +268,11 @@ class EducationRequirement(_Requirement):
             raise ValueError("an education requirement needs min_level or units")
         if self.may_file and self.may_file.units and not self.units:
             raise ValueError("a may-file window in units needs a requirement in units")
+        if self.or_experience and self.or_experience.partial and not self.units \
+                and self.min_level not in DEGREE_UNITS:
+            raise ValueError(f"experience at a rate can stand in for units or for a degree measured in college "
+                             f"years ({', '.join(DEGREE_UNITS)}), not for {self.min_level}; give months alone "
+                             f"for the whole requirement")
         return self
 
 
@@ -396,6 +448,14 @@ class Version(_Strict):
                 walk(req)
             if len(set(seen)) != len(seen):
                 raise ValueError(f"requirement ids in path {path.id!r} must be unique, found {seen}")
+        for path in self.paths:
+            experience = {r.id for r in path.requirements if isinstance(r, ExperienceRequirement)}
+            for req in path.requirements:
+                named = req.or_experience.additional_to if isinstance(req, EducationRequirement) and \
+                    req.or_experience else None
+                if named and named not in experience:
+                    raise ValueError(f"requirement {req.id!r} of path {path.id!r} takes experience additional to "
+                                     f"{named!r}, which is not an experience requirement of that path")
         ids = self.requirement_ids()
         for sub in self.substitutions:
             if sub.requirement not in ids:

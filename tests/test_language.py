@@ -24,7 +24,7 @@ from test_examples import check
 
 D = dt.date
 TEST_RULES = Path(__file__).resolve().parent / "data" / "rules_test"
-EXTENSIONS = ("professional", "graduate")
+EXTENSIONS = ("professional", "graduate", "programmer")
 _book = load_rules(TEST_RULES)
 CASES = [
     pytest.param(cid, example, id=f"{cid}: {example.name}")
@@ -185,3 +185,52 @@ def test_the_class_view_and_summary_show_education_windows():
            "months after the as-of date or lacking 12 semester units or less" in shown
     assert "60 semester units (may file 6 mo before completion or 12 units short)" in \
         mq_summary(loaded.spec.versions[0], loaded.policy)
+
+
+# ------------------------------------------------------------ or_experience: experience for education
+
+def test_experience_for_education_is_validated():
+    base = {"id": "d", "type": "education", "min_level": "bachelor"}
+    ok = EducationRequirement.model_validate({**base, "or_experience": {"text": "t", "months": 12, "years": 1,
+                                                                         "cap_years": 2}})
+    assert ok.or_experience.partial
+    for bad, message in [
+        ({"years": 1, "units": 30}, "in years or in units, not both"),
+        ({"cap_units": 30}, "cap_years needs a rate in years"),
+        ({"years": 1, "cap_units": 30}, "cap_units a rate in units"),
+        ({"additional_to": "experience", "experience": {"titles": ["Clerk"]}}, "leave out 'experience'"),
+        ({"per_year": 12}, "extra"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            EducationRequirement.model_validate({**base, "or_experience": {"text": "t", "months": 12, **bad}})
+    with pytest.raises(ValidationError, match="not for master"):
+        EducationRequirement.model_validate({**base, "min_level": "master",
+                                             "or_experience": {"text": "t", "months": 12, "years": 1}})
+    # the whole requirement, by months alone, suits any level
+    EducationRequirement.model_validate({**base, "min_level": "high_school",
+                                         "or_experience": {"text": "t", "months": 48}})
+
+
+@pytest.mark.parametrize("months,met", [(47, False), (48, True)])
+def test_year_for_year_counts_additional_experience_only(months, met):
+    """24 months are the path's own requirement; the next 48 stand for the four years of a degree."""
+    year, month0 = divmod(2024 * 12 + 6 - (24 + months), 12)  # that many whole months before July 2024
+    start = D(year, month0 + 1, 1)
+    cand = parse_candidates({"id": "Y-1", "employment": [{"employer": "Acme", "title": "Programmer",
+                                                          "start": start.isoformat()}]})[0]
+    d = evaluate(cand, _book.get("programmer"), D(2024, 6, 30))
+    degree = next(r for p in d.paths for r in p.requirements if r.node == "degree.degree")
+    experience = next(r for p in d.paths for r in p.requirements if r.node == "degree.experience")
+    assert experience.found == pytest.approx(24 + months)
+    assert degree.met is met and (d.status == "qualified") is met
+
+
+def test_the_class_view_and_summary_show_experience_for_education():
+    loaded = _book.get("programmer")
+    shown = " ".join(class_structure(loaded, D(2024, 6, 30)).split())
+    assert "or experience in its place: every 12 months of experience stand for 1 year of education, making up " \
+           "what the education shown lacks; experience beyond what [experience] requires" in shown
+    assert "48 months of experience meet the whole requirement" in shown
+    summary = mq_summary(loaded.spec.versions[0], loaded.policy)
+    assert "bachelor's degree (or experience at a rate)" in summary
+    assert "associate degree in information systems (or experience)" in summary

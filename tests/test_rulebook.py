@@ -18,7 +18,7 @@ DATA = Path(__file__).resolve().parent / "data"
 GOOD = DATA / "rules_test"
 BROKEN = DATA / "rules_broken"
 EXPECTED = yaml.safe_load((BROKEN / "expected.yaml").read_text(encoding="utf-8"))
-GOOD_CLASSES = ["dated", "graduate", "multi", "professional"]
+GOOD_CLASSES = ["dated", "graduate", "multi", "professional", "programmer"]
 CLASS_CASES = sorted(name for name, want in EXPECTED.items() if not want.get("always_raises"))
 SHARED_CASES = sorted(name for name, want in EXPECTED.items() if want.get("always_raises"))
 
