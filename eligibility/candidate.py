@@ -199,9 +199,6 @@ class Candidate(_Strict):
 
 # ---------------------------------------------------------------- errors
 
-_LABELS = {"missing": "is required", "extra_forbidden": "is not a known field"}
-
-
 def _location(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -214,17 +211,7 @@ def _location(loc: tuple) -> str:
     return out or "record"
 
 
-def _lookup(data: Any, loc: tuple) -> Any:
-    cur = data
-    for part in loc:
-        try:
-            cur = cur[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return cur
-
-
-def describe_validation_error(record: str, error: ValidationError, data: Any = None) -> InputError:
+def describe_validation_error(record: str, error: ValidationError) -> InputError:
     """Turn pydantic's first error into one sentence naming record, field and value."""
     first = error.errors(include_url=False)[0]
     field = _location(first["loc"])
@@ -240,9 +227,14 @@ def describe_validation_error(record: str, error: ValidationError, data: Any = N
         msg = msg[len("Value error, "):]
     if kind == "literal_error":
         msg = f"must be one of {first['ctx']['expected']}"
-    if isinstance(value, dict) and data is not None:
-        # a whole-object check such as end before start: name the object
-        return InputError(f"Record {record}: {field}: {msg}.", record=record, field=field, value=None)
+    if isinstance(value, dict):
+        # a whole-object check such as "end ... is before start ...": its
+        # message opens with the offending field, so name that field
+        key = msg.split(" ", 1)[0]
+        if key in value:
+            field, value = f"{field}.{key}", value[key]
+        else:
+            return InputError(f"Record {record}: {field}: {msg}.", record=record, field=field, value=None)
     return InputError(f"Record {record}: field '{field}' has value {_show(value)}: {msg}.",
                       record=record, field=field, value=value)
 
@@ -260,7 +252,7 @@ def candidate_from_dict(data: Any, *, where: str = "") -> Candidate:
     try:
         return Candidate.model_validate(data)
     except ValidationError as exc:
-        raise describe_validation_error(record, exc, data) from None
+        raise describe_validation_error(record, exc) from None
 
 
 def parse_candidates(data: Any, *, source: str = "input") -> list[Candidate]:

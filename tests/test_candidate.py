@@ -92,7 +92,9 @@ def test_end_before_start_names_both_dates():
     with pytest.raises(InputError) as info:
         load_file(BAD / "end-before-start.yaml")
     assert info.value.record == "C-END"
-    assert info.value.field == "employment[0]"
+    assert info.value.field == "employment[0].end"
+    assert str(info.value.value) == "2020-01-01"
+    assert "field 'employment[0].end' has value" in str(info.value)
 
 
 def test_same_day_start_and_end_is_allowed():
