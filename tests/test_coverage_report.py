@@ -119,9 +119,47 @@ def test_after_support_changes_the_after_columns_only(data):
     extended = dict(data)
     extended["supported_after"] = list(data["supported_before"]) + ["class_at_level"]
     report = coverage.render(extended)
-    base = coverage.render(data)
+    base = coverage.render(dict(data, supported_after=list(data["supported_before"])))
     assert "still equal to `supported_before`" in base and "still equal" not in report
     after_full = sum(1 for t in data["texts"] if coverage.verdict(t, set(extended["supported_after"])) == "full")
     before_full = sum(1 for t in data["texts"] if coverage.verdict(t, set(data["supported_before"])) == "full")
     assert after_full > before_full
     assert f"| full | {before_full} | {after_full} | +{after_full - before_full} |" in report
+
+
+def test_every_newly_supported_feature_says_how_and_names_its_extension(data):
+    newly = set(data["supported_after"]) - set(data["supported_before"])
+    assert newly, "no extension is recorded"
+    named = {f for ext in data["extensions"] for f in ext["features"]}
+    assert newly <= named
+    for fid in newly:
+        assert data["features"][fid].get("after"), fid
+    broken = dict(data, extensions=[])
+    assert any("no extension names it" in p for p in coverage.problems(broken))
+    unexplained = dict(data, features={**data["features"], "class_at_level": {
+        k: v for k, v in data["features"]["class_at_level"].items() if k != "after"}})
+    assert any("'class_at_level' is supported after but its `after` does not say how" in p
+               for p in coverage.problems(unexplained))
+    contradicted = dict(data, supported_after=data["supported_after"] + ["conditional_or_union_filter"])
+    assert any("says it is still not supported" in p for p in coverage.problems(contradicted))
+
+
+def test_the_report_lists_the_extensions_and_the_basis_of_the_after_status(data):
+    report = REPORT.read_text(encoding="utf-8")
+    intro = report.split("## Summary")[0]
+    assert "### Rule language extensions" in intro
+    for ext in data["extensions"]:
+        assert f"- `{ext['commit']}`:" in intro
+    basis = report.split("### Basis of the after status")[1].split("## Texts")[0]
+    for fid, feat in data["features"].items():
+        assert (f"- `{fid}`:" in basis) == bool(feat.get("after")), fid
+
+
+def test_extension_commits_exist():
+    data = coverage.load(DATA)
+    run = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, cwd=ROOT)
+    if run.returncode != 0:
+        pytest.skip("not a git work tree")
+    for ext in data["extensions"]:
+        found = subprocess.run(["git", "cat-file", "-e", f"{ext['commit']}^{{commit}}"], cwd=ROOT)
+        assert found.returncode == 0, f"extension commit {ext['commit']} is not in this repository"

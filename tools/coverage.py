@@ -55,6 +55,24 @@ def problems(data: dict) -> list[str]:
                 out.append(f"feature {fid!r} has no {key}")
         if feat and feat.get("group") not in groups:
             out.append(f"feature {fid!r} names group {feat.get('group')!r}, which is not defined")
+    newly = set(data.get("supported_after") or []) - set(data.get("supported_before") or [])
+    for fid, feat in features.items():
+        after = str((feat or {}).get("after") or "")
+        if fid in newly and (not after or after.startswith("Still not supported")):
+            out.append(f"feature {fid!r} is supported after but its `after` does not say how")
+        if after.startswith("Still not supported") and fid in (data.get("supported_after") or []):
+            out.append(f"feature {fid!r} is listed in supported_after but its `after` says it is still not supported")
+    named: set[str] = set()
+    for n, ext in enumerate(data.get("extensions") or [], 1):
+        for key in ("commit", "summary", "features"):
+            if not (ext or {}).get(key):
+                out.append(f"extension {n} has no {key}")
+        for fid in (ext or {}).get("features") or []:
+            named.add(fid)
+            if fid not in features:
+                out.append(f"extension {n} names {fid!r}, which is not a defined feature")
+    for fid in sorted(newly - named):
+        out.append(f"feature {fid!r} is supported after but no extension names it")
     for stage in STAGES:
         listed = data.get(f"supported_{stage}")
         if not isinstance(listed, list):
@@ -221,8 +239,9 @@ def render(data: dict) -> str:
     add(f"3. *Supported before* is what the language supported end to end at commit `{base}`: a feature counts only "
         "if its schema field is also carried through crediting and the engine. Fields that no seed rule file "
         "exercised (experience hours, recency windows, class levels, may-file windows, substitutions) were checked "
-        "by running probe rule files against an export of that commit. *Supported after* is the set recorded once "
-        "the language extensions land.")
+        "by running probe rule files against an export of that commit. *Supported after* is the set after the "
+        "[rule language extensions](#rule-language-extensions), each checked by reading the code and by rule-file "
+        "examples run as tests.")
     add("4. `tools/coverage.py` computes the verdicts and every count below from the YAML; "
         "`python tools/coverage.py --check` fails when this file is stale, and `tests/test_coverage_report.py` "
         "checks that the YAML lists exactly the corpus ids and only defined features.")
@@ -238,6 +257,16 @@ def render(data: dict) -> str:
     if same:
         add("> `supported_after` is still equal to `supported_before`: no language extension has been recorded yet, "
             "so the *after* columns repeat the *before* ones.")
+        add("")
+    extensions = data.get("extensions") or []
+    if extensions:
+        add("### Rule language extensions")
+        add("")
+        add("The *after* columns count the features these commits made expressible (each is described under "
+            "[Basis of the after status](#basis-of-the-after-status), with the rule-file examples that show it):")
+        add("")
+        for ext in extensions:
+            add(f"- `{ext['commit']}`: {' '.join(str(ext['summary']).split())} - {_code(ext['features'])}.")
         add("")
 
     # -- summary
@@ -288,7 +317,7 @@ def render(data: dict) -> str:
         "so this order differs from the ranking.")
     add("")
     full_now = sum(1 for v in verdicts[stage].values() if v == "full")
-    rows = [[0, "(as recorded)", "", full_now]]
+    rows = [[0, "(as recorded after)", "", full_now]]
     rows += [[i, f"`{f}`", f"+{gain}", total] for i, (f, gain, total) in enumerate(greedy_order(data, sup[stage]), 1)]
     L += _table(["Step", "Feature added", "Texts newly full", "Texts full"], rows, ["r", "l", "r", "r"])
     add("")
@@ -315,6 +344,15 @@ def render(data: dict) -> str:
     for f, feat in features.items():
         add(f"- `{f}`: {' '.join(str(feat['basis']).split())}")
     add("")
+    changed = [f for f, feat in features.items() if feat.get("after")]
+    if changed:
+        add("### Basis of the after status")
+        add("")
+        add("Features whose support changed, or that came closer, after the baseline:")
+        add("")
+        for f in changed:
+            add(f"- `{f}`: {' '.join(str(features[f]['after']).split())}")
+        add("")
 
     # -- texts
     add("## Texts")
