@@ -232,7 +232,7 @@ def describe_validation_error(record: str, error: ValidationError, data: Any = N
         # message opens with the offending field, so name that field
         key = msg.split(" ", 1)[0]
         if key in value:
-            field, value = f"{field}.{key}", value[key]
+            field, value = (f"{field}.{key}" if first["loc"] else key), value[key]
         else:
             return InputError(f"Record {record}: {field}: {msg}.", record=record, field=field, value=None)
     return InputError(f"Record {record}: field '{field}' has value {_show(value)}: {msg}.",
