@@ -172,7 +172,7 @@ class NodeFacts:
     may_file: bool = False
     inside: bool = False
     # qualifying intervals and which of them are current jobs, to project the earliest date
-    projection: tuple[list, list[bool]] | None = field(default=None, repr=False)
+    projection: tuple[list, list[dt.date | None]] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -587,7 +587,7 @@ class _Crediter:
         potential_extra: list[tuple[dt.date, dt.date, float]] = []
         unknown_length = False
         qualifying: list[_JobView] = []
-        current: list[bool] = []
+        current: list[dt.date | None] = []
         clipped: dict[int, tuple[dt.date, dt.date, str | None, str | None]] = {}
         milestones = _has_after(req)
         for view in pool:
@@ -611,7 +611,8 @@ class _Crediter:
                 evidence.append(Evidence(view.label, False, job_index=view.index,
                                          reason=f"it ended before the recency window began ({window.isoformat()})"))
                 continue
-            ongoing = job.end is None or job.end > self.as_of
+            # a job still running on the as-of date goes on until its stated end (if any)
+            ongoing = (job.end or dt.date.max) if job.end is None or job.end > self.as_of else None
             from_note = to_note = None
             span = self._span(view, req) if milestones and not uncertain else None
             if span is not None and span.reason:
@@ -632,14 +633,14 @@ class _Crediter:
                     start = span.lo
                     from_note = f"only time from {span.lo.isoformat()} counts (after {span.start})"
                 if span.hi and end > span.hi:
-                    end, ongoing = span.hi, False
+                    end, ongoing = span.hi, None
                     to_note = f"only time up to {span.hi.isoformat()} counts ({span.end} then)"
             if limits and view.index in limits:
                 lo, hi, lo_note, hi_note = limits[view.index]
                 if start < lo:
                     start, from_note = lo, lo_note
                 if end > hi:
-                    end, ongoing, to_note = hi, False, hi_note
+                    end, ongoing, to_note = hi, None, hi_note
                 if end < start:
                     evidence.append(Evidence(view.label, False, job_index=view.index,
                                              reason="none of the time credited to the whole requirement falls here"))
@@ -702,10 +703,12 @@ class _Crediter:
                                        clipped if milestones or limits else None))
         return out
 
-    def _earliest(self, req: ExperienceRequirement, intervals, current: list[bool], total: float,
+    def _earliest(self, req: ExperienceRequirement, intervals, current: list[dt.date | None], total: float,
                   offset: float = 0.0) -> dt.date | None:
         """When the requirement would be met if every current qualifying job goes on.
 
+        ``current`` holds, per interval, the day a job still running on the
+        as-of date stops (``date.max`` when no end is stated), or None.
         ``offset`` is time credited by substitution, which does not grow; an
         hours alternative is met once the credited time reaches those hours.
         """
@@ -715,22 +718,38 @@ class _Crediter:
         need = target - offset
         if total + EPS >= need:
             return None
-        rate = min(1.0, sum(r for (_, _, r), cur in zip(intervals, current) if cur))
+        rate = min(1.0, sum(r for (_, _, r), stop in zip(intervals, current) if stop))
         if rate <= 0:
             return None
+
+        def credited_on(day: dt.date) -> float:
+            window = self._window(req, day)
+            horizon = [(max(s, window) if window else s, min(day, stop) if stop else e, r)
+                       for (s, e, r), stop in zip(intervals, current)]
+            return credit_intervals([iv for iv in horizon if iv[0] <= iv[1]], self.policy.month_counting)[0]
+
         start = self.as_of + dt.timedelta(days=1)
         day = max(start, date_at_coord(month_coord(start) + (need - total) / rate - EPS))
         # check the estimate by crediting on that day: recency windows and
         # rounding policies move the exact answer by a few days
         for _ in range(62):
-            window = self._window(req, day)
-            horizon = [(max(s, window) if window else s, day if cur else e, r)
-                       for (s, e, r), cur in zip(intervals, current)]
-            got, _ = credit_intervals([iv for iv in horizon if iv[0] <= iv[1]], self.policy.month_counting)
-            if got + EPS >= need:
+            if credited_on(day) + EPS >= need:
                 return day
             day += dt.timedelta(days=1)
-        return None
+        # jobs with a stated end stop adding time: search further out, where
+        # (without a recency window) credit only grows with the day
+        if req.within_years is not None:
+            return None
+        hi = add_years(day, 50)
+        if credited_on(hi) + EPS < need:
+            return None
+        while (hi - day).days > 1:
+            mid = day + (hi - day) / 2
+            if credited_on(mid) + EPS >= need:
+                hi = mid
+            else:
+                day = mid
+        return hi
 
     # -- other kinds ---------------------------------------------------
     def current(self, req: CurrentEmploymentRequirement, node: str, path: str) -> NodeFacts:

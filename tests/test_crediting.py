@@ -177,6 +177,22 @@ def test_earliest_date_for_part_time_is_exact(la1213):
     assert experience(evaluate(cand, la1213, D(2018, 12, 31))).met
 
 
+@pytest.mark.parametrize("end,earliest", [
+    ("2016-09-30", None),                 # stops three months on: 21 months, never 24
+    ("2016-12-31", D(2016, 12, 31)),      # stops the very day the 24 months are complete
+    ("2018-12-31", D(2016, 12, 31)),
+])
+def test_projection_respects_a_stated_future_end(la1213, end, earliest):
+    """A job still running on the as-of date goes on only until the end the applicant gave."""
+    (cand,) = parse_candidates({"id": "F-1", "employment": [
+        {"employer": "City of Los Angeles", "title": "Customer Service Representative", "start": "2015-01-01",
+         "end": end}]})
+    d = evaluate(cand, la1213, D(2016, 6, 30))
+    assert d.earliest_qualifying_date == earliest
+    if earliest:
+        assert evaluate(cand, la1213, earliest).status == "qualified"
+
+
 def test_no_projection_without_a_current_job(la1213):
     (cand,) = load_file(CREDITING / "full-year.yaml")
     d = evaluate(cand, la1213, D(2024, 6, 30))
