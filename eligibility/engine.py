@@ -51,7 +51,7 @@ class EngineError(RuntimeError):
 class EngineResult:
     nodes: dict[str, str] = field(default_factory=dict)
     paths: dict[str, set[str]] = field(default_factory=dict)
-    blockers: dict[str, list[str]] = field(default_factory=list)
+    blockers: dict[str, list[str]] = field(default_factory=dict)
     statuses: set[str] = field(default_factory=set)
     trace: list[str] = field(default_factory=list)
 
@@ -112,7 +112,7 @@ class CompiledVersion:
         which is what ``run`` would do after a refused first batch.  A path
         fact always matches a status rule, so this cannot be refused.
         """
-        self._sink = EngineResult(blockers={})
+        self._sink = EngineResult()
         handle = self._ruleset.assert_fact({"sid": SESSION, "t": "path", "path": "", "r": "qualified"})
         self._ruleset.do_actions(handle, lambda e, s: None)
         self._ruleset.delete_state(SESSION)
@@ -209,7 +209,7 @@ class CompiledVersion:
             if n.may_file:
                 fact["s"] = int(n.inside)
             batch.append(fact)
-        self._sink = result = EngineResult(blockers={})
+        self._sink = result = EngineResult()
         self._errors = []
         failure: list = [None]
         try:
