@@ -125,6 +125,40 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
+class _Lines:
+    """The physical lines under the csv reader: counted, those of the row being read kept, some given back.
+
+    When a row cannot be read, only its first line is lost: the lines after it
+    are given back and read again, so that one stray quote cannot swallow the
+    applicants below it.
+    """
+
+    __slots__ = ("source", "back", "taken", "count")
+
+    def __init__(self, source):
+        self.source, self.back, self.taken, self.count = source, [], [], 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.back.pop() if self.back else next(self.source)
+        self.count += 1
+        self.taken.append(line)
+        return line
+
+    def give_back(self) -> None:
+        """Read every line of the row just read but its first again."""
+        rest = self.taken[1:]
+        self.back.extend(reversed(rest))
+        self.count -= len(rest)
+        del self.taken[1:]
+
+
+def _misfit(row: list[str], width: int) -> bool:
+    return len(row) < width or (len(row) > width and any(c.strip() for c in row[width:]))
+
+
 class _Table:
     """One CSV file: its header resolved to our fields, and its rows as (line, cells, problem)."""
 
@@ -142,7 +176,10 @@ class _Table:
         self.text = io.TextIOWrapper(io.BufferedReader(self.counter, 1 << 16), encoding="utf-8-sig",
                                      errors="surrogateescape", newline="")
         # strict: a stray or unclosed quote is an error to report, never a cell that swallows the rows after it
-        self.reader = csv.reader(self.text, strict=True)
+        self.lines = _Lines(self.text)
+        self.reader = csv.reader(self.lines, strict=True)
+        self.row_end = 0  # the last physical line of the row just yielded by rows()
+        self.row_shaky = False  # whether that row's id can be trusted (not if its cells are not as in the header)
         try:
             header = next(self.reader, None)
         except csv.Error as exc:
@@ -166,39 +203,86 @@ class _Table:
             shown = ", ".join(repr(h.strip()) for h in header[:30] if h.strip())
             their = mapping.get("id", "id")
             raise InputError(f"{self.label}: no {their!r} column for the applicant id (the columns are {shown}).")
-        self._last = self.reader.line_num
 
     def rows(self) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
-        """(first line, cells by our field, problem); cells is None for a line that is not CSV."""
+        """(first line, cells by our field, problem), with ``row_end`` and ``row_shaky`` set for the row.
+
+        A line that cannot be read as CSV comes with a problem and only its id
+        cell, read leniently (so that it is reported with its applicant), or
+        with cells None where not even that can be read.
+        """
         columns = list(self.columns.items())
         width = self.width
+        lines = self.lines
+        reread_to = 0  # lines up to here are read again after a line that could not be read
         while True:
+            line = lines.count + 1
+            lines.taken.clear()
             try:
-                row = next(self.reader)
+                row, error = next(self.reader), None
             except StopIteration:
                 return
             except csv.Error as exc:
-                line = self._last + 1
-                self._last = max(self.reader.line_num, line)
-                yield line, None, f"{_lines(self.label, line, self._last)} cannot be read as CSV ({exc})"
+                row, error = None, str(exc)
+            end = lines.count
+            why = None
+            if end > line:  # a row over several lines: does a stray quote run on into the rows below?
+                if error is not None:
+                    why = f"({error})"
+                elif _misfit(row, width):
+                    why = f"with {len(row)} of {width} columns"
+                else:
+                    why = self._runaway(row)
+            if why:
+                # only this line is lost: the lines below are read again on their own
+                lines.give_back()
+                reread_to = max(reread_to, end)
+                why = f"a quote on it is not closed, so the row runs on to line {end} {why}"
+                self.row_end, self.row_shaky = line, True
+                yield line, self._id_only(lines.taken[0]), f"{self.label} line {line} cannot be read as CSV: {why}"
                 continue
-            line = self._last + 1
-            self._last = self.reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
+            self.row_end, self.row_shaky = end, error is not None
+            if error is not None:
+                yield line, self._id_only(lines.taken[0]), f"{self.label} line {line} cannot be read as CSV ({error})"
+                continue
+            if not any(c.strip() for c in row):
                 continue
             problem = None
-            if len(row) > width and any(c.strip() for c in row[width:]):
+            if _misfit(row, width):
+                # a row cut short would lose its last cells (an end date): never read it as if they were empty
                 problem = f"{self.label} line {line} has {len(row)} cells but the header has {width} columns"
-            elif len(row) < width and self._last > line:
-                # a quote opened and never closed swallows the lines after it into one cell
-                problem = (f"{self.label} line {line}: a quoted cell is not closed, so the row runs on to line "
-                           f"{self._last} with {len(row)} of {width} columns")
+                self.row_shaky = True
+                if line <= reread_to:
+                    problem += " (it follows a line that cannot be read as CSV, and may be part of it)"
             cells = {name: (row[i].strip() if i < len(row) else "") for name, i in columns}
             for name, value in cells.items():
                 if _SURROGATE.search(value):
                     problem = problem or f"{self.label} line {line}: column {self.headers[name]!r} is not valid UTF-8 text"
                     cells[name] = _SURROGATE.sub("\ufffd", value)  # never carried on to the output
             yield line, cells, problem
+
+    def _runaway(self, row: list[str]) -> str | None:
+        """Why a row of the right width read over several lines is still a quote that ran on, if it is.
+
+        A line break is only expected in free text (duties, or a column that is not read), and never
+        around as many commas as a whole row has: that is rows swallowed between two stray quotes.
+        """
+        for name, i in self.columns.items():
+            if name != "duties" and i < len(row) and ("\n" in row[i].strip() or "\r" in row[i].strip()):
+                return f"(column {self.headers[name]!r} would hold a line break)"
+        for cell in row:
+            if ("\n" in cell.strip() or "\r" in cell.strip()) and cell.count(",") >= self.width - 1:
+                return "(a cell would hold what looks like whole rows)"
+        return None
+
+    def _id_only(self, text: str) -> dict[str, str] | None:
+        """The id cell of a line that is not CSV, read leniently; None if even that cannot be read."""
+        try:
+            row = next(csv.reader([text]), [])
+        except csv.Error:
+            return None
+        i = self.columns["id"]
+        return {"id": _SURROGATE.sub("\ufffd", row[i].strip())} if i < len(row) else None
 
     @property
     def position(self) -> int:
@@ -220,6 +304,7 @@ class ApplicantReader:
         self.mapping = dict(mapping or {})
         self.employment: _Table | None = None
         self.seen: dict[str, str] = {}  # id -> where it was first used
+        self.split: dict[str, list[int]] = {}  # long file: id -> first line of each separate run of its rows
         wanted = FIELDS if employment is None else PERSON_FIELDS
         self.applicants = _Table(applicants, self.mapping, wanted)
         try:
@@ -268,6 +353,11 @@ class ApplicantReader:
         rec.where = _lines(path, first, last)
         if not rec.id:
             rec.errors.insert(0, f"{rec.where}: column {self.headers['id']!r} is empty; every applicant needs an id.")
+        elif rec.id in self.split:
+            # found before any of them is screened, so that none is screened on part of its rows
+            rec.errors.insert(0, f"{rec.where}: id {rec.id!r} is used by rows that are not together "
+                                 f"({_line_list(path, self.split[rec.id])}); each applicant needs one id, with all "
+                                 f"of their rows together.")
         elif rec.id in self.seen:
             rec.errors.insert(0, f"{rec.where}: id {rec.id!r} was already used by {self.seen[rec.id]}; each "
                                  f"applicant needs one id, with all of their rows together.")
@@ -288,10 +378,11 @@ class ApplicantReader:
                                   f"repeat the same value.")
 
     def _person_matches(self, rec: Record, cells: dict[str, str]) -> bool:
-        """Whether a row without an id can be one more row of ``rec``."""
+        """Whether a row without an id can be one more row of ``rec``: it gives no applicant cell that
+        ``rec`` does not have (such as a name where ``rec`` has none, which starts another applicant)."""
         for name in PERSON_FIELDS[1:]:
             value = cells.get(name, "")
-            if value and rec.person.get(name, (value,))[0] != value:
+            if value and rec.person.get(name, ("",))[0] != value:
                 return False
         return True
 
@@ -304,36 +395,73 @@ class ApplicantReader:
     def _long(self) -> Iterator[Record]:
         table = self.applicants
         path = table.label
+        self.split = self._split_ids()
         rec: Record | None = None
         first = last = 0
-        broken: list[tuple[int, str]] = []
-        for line, cells, problem in table.rows():
-            if cells is None:
-                broken.append((line, problem))
-                continue
-            rid = cells["id"]
-            same = rec is not None and (rid == rec.id or (not rid and self._person_matches(rec, cells)))
-            if same:
-                # a line that could not be read sat inside this applicant's rows: it may have been one of them
-                rec.errors.extend(p for _, p in broken)
-                broken = []
+        # rows whose id cannot be trusted (a line that is not CSV, a row with too few or too many cells) are
+        # held back: inside one applicant's rows they are that applicant's, else each is read as it stands
+        held: list[tuple[int, int, dict[str, str] | None, str]] = []
+
+        def take(line: int, end: int, cells: dict[str, str] | None, problem: str | None) -> Iterator[Record]:
+            nonlocal rec, first, last
+            if cells is not None and rec is not None and (
+                    cells["id"] == rec.id or (not cells["id"] and self._person_matches(rec, cells))):
+                last = end
             else:
                 if rec is not None:
                     yield self._finish(rec, path, first, last)
-                yield from self._unreadable(broken, path)
-                broken = []
-                rec, first = self._new(rid), line
-            last = line
-            where = f"{path} line {line}"
+                    rec = None
+                if cells is None:
+                    yield from self._unreadable([(line, problem)], path)
+                    return
+                rec, first, last = self._new(cells["id"]), line, end
             if problem:
                 rec.errors.append(problem)
+            where = f"{path} line {line}"
             self._take_person(rec, cells, where)
             job = self._job(cells)
             if job:
                 rec.jobs.append((where, job))
+
+        for line, cells, problem in table.rows():
+            if cells is None or table.row_shaky:
+                held.append((line, table.row_end, cells, problem))
+                continue
+            if held and rec is not None and (cells["id"] == rec.id or (
+                    not cells["id"] and self._person_matches(rec, cells))):
+                rec.errors.extend(p for *_, p in held)  # they sat inside this applicant's rows
+                held = []
+            for item in held:
+                yield from take(*item)
+            held = []
+            yield from take(line, table.row_end, cells, problem)
+        for item in held:
+            yield from take(*item)
         if rec is not None:
             yield self._finish(rec, path, first, last)
-        yield from self._unreadable(broken, path)
+
+    def _split_ids(self) -> dict[str, list[int]]:
+        """Ids whose rows in the long file are not all together: a first pass that groups rows as _long does."""
+        runs: dict[str, int | list[int]] = {}
+        current: str | None = None
+        person: dict[str, str] = {}
+        again = _Table(self.applicants.path, self.mapping, PERSON_FIELDS)
+        try:
+            for line, cells, _ in again.rows():
+                if cells is None or again.row_shaky:  # held back by _long, never the start of a run
+                    continue
+                rid = cells["id"]
+                given = {name: cells[name] for name in PERSON_FIELDS[1:] if cells.get(name)}
+                if current is not None and (rid == current or (not rid and all(
+                        person.get(name) == value for name, value in given.items()))):
+                    person = {**given, **person}
+                    continue
+                current, person = rid, given
+                seen = runs.get(rid)
+                runs[rid] = line if seen is None else [seen, line] if isinstance(seen, int) else [*seen, line]
+        finally:
+            again.close()
+        return {rid: lines for rid, lines in runs.items() if isinstance(lines, list) and rid}
 
     def _unreadable(self, broken: list[tuple[int, str]], path: str) -> Iterator[Record]:
         for line, problem in broken:
@@ -360,7 +488,7 @@ class ApplicantReader:
                 rec.errors.append(problem)
             self._take_person(rec, cells, where)
             first_use = rec.id and rec.id not in self.seen
-            rec = self._finish(rec, path, line, line)
+            rec = self._finish(rec, path, line, self.applicants.row_end)
             if not first_use:
                 yield rec
                 continue
@@ -572,7 +700,11 @@ class ResultWriter:
 
     def __init__(self, stream):
         self._writer = csv.writer(stream, lineterminator="\n")
+        # the csv module quotes a cell with a line feed but not one with a bare carriage return, which a
+        # spreadsheet reads as the end of the row (and what follows it, perhaps a formula, as a new row)
+        self._quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
         self._writer.writerow(OUTPUT_COLUMNS)
 
     def write(self, row: tuple) -> None:
-        self._writer.writerow([escape_cell(v) for v in row])
+        cells = [escape_cell(v) for v in row]
+        (self._quoted if any("\r" in c for c in cells) else self._writer).writerow(cells)

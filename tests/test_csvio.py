@@ -78,7 +78,7 @@ def test_line_numbers_count_quoted_newlines_and_blank_lines(tmp_path):
     text = (HEADER + "\n" + row(id="A-1", employer="Acme", duties="line one\nline two") + "\n\n"
             + row(id="A-2", employer="Acme", start="2020-13-01"))
     records = list(read_records(write(tmp_path, "a.csv", text)))
-    assert [r.where for r in records] == ["a.csv line 2", "a.csv line 6"]
+    assert [r.where for r in records] == ["a.csv lines 2–3", "a.csv line 6"]  # every line of the row
     assert "a.csv line 6: column 'start' has value '2020-13-01'" in outcome(records[1])
 
 
@@ -180,18 +180,97 @@ def test_bad_mapping_files(tmp_path, text, message):
 # ------------------------------------------------------------------ broken rows inside a usable file
 
 def test_unclosed_quote_is_reported_not_swallowed(tmp_path):
-    text = "id,name,employer,title\nA-0,Al,Acme,Clerk\nA-1,Ann,Acme,\"Clerk\nA-2,Bo,Acme,Clerk\n"
-    good, broken = read_records(write(tmp_path, "a.csv", text))
+    """Only the line with the quote is lost (reported under the id read from it); the lines after it are
+    read again on their own."""
+    text = "id,name,employer,title\nA-0,Al,Acme,Clerk\nA-1,Ann,Acme,\"Clerk\nA-2,Bo,Acme,Clerk\nA-3,Cy,Acme,Clerk\n"
+    good, broken, after, last = read_records(write(tmp_path, "a.csv", text))
     assert build_candidate(good).id == "A-0"
-    assert outcome(broken) == ("Record (no id), a.csv lines 3–4 cannot be read as CSV (unexpected end of data); "
-                               "the applicant it belongs to is unknown.")
+    assert outcome(broken) == ("Record A-1, a.csv line 3 cannot be read as CSV: a quote on it is not closed, so the "
+                               "row runs on to line 5 (unexpected end of data).")
+    assert [build_candidate(r).id for r in (after, last)] == ["A-2", "A-3"]
+
+
+@pytest.mark.parametrize("second", ['A-2,Bo,Acme,"Greets, files"', 'A-2,Bo,Acme,Greets, files",x'])
+def test_unclosed_quote_closed_by_a_later_quote(tmp_path, second):
+    """A stray quote closed by a quote further down (which makes a row that is not CSV, or one with the wrong
+    number of cells): only the line of the stray quote is lost."""
+    text = f'id,name,employer,duties\nA-1,Ann,Acme,"Files\n{second}\nA-2,Bo,Acme,Types\nA-3,Cy,Acme,Types\n'
+    records = list(read_records(write(tmp_path, "a.csv", text)))
+    assert [r.id for r in records] == ["A-1", "A-2", "A-3"]
+    assert outcome(records[0]).startswith("Record A-1, a.csv line 2 cannot be read as CSV: a quote on it is not "
+                                          "closed, so the row runs on to line 3")
+    if second.endswith('"'):
+        assert [j.duties for j in build_candidate(records[1]).employment] == ["Greets, files", "Types"]
+    else:  # read again on its own, the line has the wrong number of cells too
+        assert "line 3 has 6 cells but the header has 4 columns (it follows a line that cannot" in outcome(records[1])
+    assert records[1].where == "a.csv lines 3–4"
+
+
+@pytest.mark.parametrize("column", ["department", "duties"])
+def test_two_stray_quotes_in_one_column_do_not_merge_applicants(tmp_path, column):
+    """Two stray quotes in the same empty column make a row of the right width that holds the rows between
+    them: a line break is only taken as text in duties, and never around as many commas as a whole row."""
+    cells = [dict(id=f"A-{k}", name=f"N{k}", employer="Acme", title="Clerk", start="2020-01") for k in range(4)]
+    text = HEADER + "\n" + "".join(row(**c) for c in cells)
+    lines = text.splitlines(keepends=True)
+    at = FIELDS.index(column)
+    for n in (1, 3):  # stray quotes at the start of the empty cell on A-0's and A-2's lines
+        parts = lines[n].split(",")
+        parts[at] = '"'
+        lines[n] = ",".join(parts)
+    records = list(read_records(write(tmp_path, "a.csv", "".join(lines))))
+    assert [r.id for r in records] == ["A-0", "A-1", "A-2", "A-3"]
+    assert outcome(records[0]).startswith("Record A-0, a.csv line 2 cannot be read as CSV: a quote on it is not "
+                                          "closed, so the row runs on to line 4")
+    assert build_candidate(records[1]).employment[0].employer == "Acme"
+    assert build_candidate(records[3]).id == "A-3"
+
+
+def test_a_line_break_in_duties_is_text(tmp_path):
+    text = HEADER + "\n" + row(id="A-1", employer="Acme", duties="Files, types,\nanswers the phone")
+    (rec,) = read_records(write(tmp_path, "a.csv", text))
+    assert build_candidate(rec).employment[0].duties == "Files, types,\nanswers the phone"
 
 
 def test_stray_quote_is_reported(tmp_path):
     text = 'id,name,employer,title\nA-1,Ann,Acme,"Clerk" II\nA-2,Bo,Acme,Clerk\n'
     broken, good = read_records(write(tmp_path, "a.csv", text))
-    assert outcome(broken).startswith("Record (no id), a.csv line 2 cannot be read as CSV (',' expected after '\"')")
+    assert outcome(broken).startswith("Record A-1, a.csv line 2 cannot be read as CSV (',' expected after '\"')")
     assert build_candidate(good).id == "A-2"
+
+
+@pytest.mark.parametrize("text,ids", [
+    # a junk line among one applicant's rows is theirs: they are not screened without it, nor split in two
+    ("A-1,Acme,2020-01\n\x00\nA-1,Acme,2021-01\nB-1,Acme,2020-01\n", ["A-1", "B-1"]),
+    ("A-1,Acme,2020-01\nA-1,Acme\nA-1,Acme,2021-01\nB-1,Acme,2020-01\n", ["A-1", "B-1"]),
+    # a row cut short at the end of the file
+    ("A-1,Acme,2020-01\nB-1,Acme,2020-01\nB-1,Ac", ["A-1", "B-1"]),
+])
+def test_rows_with_the_wrong_number_of_cells_are_errors_of_their_applicant(tmp_path, text, ids):
+    records = list(read_records(write(tmp_path, "a.csv", "id,employer,start\n" + text)))
+    assert [r.id for r in records] == ids
+    bad = records[0] if "A-1,Acme\n" in text or "\x00" in text else records[1]
+    assert "cells but the header has 3 columns" in outcome(bad)
+    assert [r for r in records if r is not bad and isinstance(outcome(r), str)] == []
+
+
+def test_rows_of_one_id_that_are_not_together_are_all_errors(tmp_path):
+    """Found by a first pass, so that neither part is screened on part of the rows."""
+    text = "id,name,employer\nA-1,Ann,One\nB-1,Bo,Two\nA-1,Ann,Three\n"
+    records = list(read_records(write(tmp_path, "a.csv", text)))
+    assert [r.id for r in records] == ["A-1", "B-1", "A-1"]
+    assert outcome(records[0]) == ("Record A-1, a.csv line 2: id 'A-1' is used by rows that are not together "
+                                   "(a.csv lines 2, 4); each applicant needs one id, with all of their rows together.")
+    assert outcome(records[2]).startswith("Record A-1, a.csv line 4: id 'A-1' is used by rows that are not together")
+    assert build_candidate(records[1]).id == "B-1"
+
+
+def test_a_row_without_id_that_names_someone_starts_another_applicant(tmp_path):
+    """A row without an id continues the applicant above only if it gives no applicant cell they lack."""
+    text = "id,name,employer\nA-1,,One\n,Bo,Two\n"
+    first, second = read_records(write(tmp_path, "a.csv", text))
+    assert [j.employer for j in build_candidate(first).employment] == ["One"]
+    assert outcome(second).startswith("Record (no id), a.csv line 3: column 'id' is empty")
 
 
 def test_a_line_that_is_not_csv(tmp_path):
