@@ -274,6 +274,16 @@ def parse_candidates(data: Any, *, source: str = "input") -> list[Candidate]:
     return out
 
 
+def _unique(pairs: list[tuple[str, Any]], source: str) -> dict:
+    """A JSON object, refused if it gives a key twice (json keeps the last one without a word)."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"{source}: not valid JSON: key {key!r} is given twice in one object.")
+        out[key] = value
+    return out
+
+
 def load_text(text: str, *, source: str = "input", fmt: str | None = None) -> list[Candidate]:
     """Parse JSON or YAML text (YAML through safe_load)."""
     text = text.lstrip("\ufeff")
@@ -281,7 +291,7 @@ def load_text(text: str, *, source: str = "input", fmt: str | None = None) -> li
         raise InputError(f"{source}: the file is empty.")
     try:
         if fmt == "json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, source))
         else:
             data = load_yaml(text)
     except json.JSONDecodeError as exc:

@@ -53,13 +53,34 @@ def parse_date(value, *, end: bool = False) -> dt.date:
 
 
 class SafeDateLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that leaves an impossible date such as 2021-02-30 as text.
+    """``yaml.SafeLoader`` that leaves an impossible date such as 2021-02-30 as text, and refuses a key
+    given twice in one mapping.
 
     PyYAML builds date-shaped scalars itself and fails with a bare ValueError
     (no file, record or field); left as text, the value reaches the validators,
-    whose message names where it is.  No other constructor is added, so the
-    loader stays as safe as ``safe_load``.
+    whose message names where it is.  PyYAML keeps the last of two equal keys
+    without a word, so a rule file or candidate with ``months:`` twice would be
+    read silently one way; here it is an error naming the key and both lines.
+    No other constructor is added, so the loader stays as safe as ``safe_load``.
     """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # '<<: *anchor' may be overridden
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: PyYAML's own error follows
+                    continue
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key!r} (first given on line {first.start_mark.line + 1})",
+                        key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node):
         try:
