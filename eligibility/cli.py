@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import sys
 from pathlib import Path
 
 import click
@@ -19,6 +21,7 @@ from . import __version__
 from .candidate import Candidate, Education, InputError, Job, License, Training, candidate_from_dict, load_file, load_text
 from .dates import parse_date
 from .evaluate import evaluate
+from .examples import verify_examples
 from .explain import explain as explain_text
 from .render import (
     FORMATS,
@@ -53,9 +56,18 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Text for a terminal: control characters from an input file (an escape sequence, a carriage return
+    that would overwrite the line) are shown as escapes, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _fail(exc: Exception | str) -> click.ClickException:
     """A user error as one line, for exit status 1."""
-    return click.ClickException(" ".join(str(exc).split()))
+    return click.ClickException(_printable(" ".join(str(exc).split())))
 
 
 class State:
@@ -112,6 +124,13 @@ def _evaluate(candidate: Candidate, loaded: LoadedClass, as_of: dt.date):
         return evaluate(candidate, loaded, as_of)
     except RuleError as exc:
         raise _fail(exc) from None
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback (e.g. a date beyond the year 9999)
+        raise _fail(_not_evaluated(candidate, loaded, as_of, exc)) from None
+
+
+def _not_evaluated(candidate: Candidate, loaded: LoadedClass, as_of: dt.date, exc: Exception) -> str:
+    return (f"Record {candidate.id}: could not be evaluated against {loaded.spec.id} as of {as_of.isoformat()} "
+            f"({type(exc).__name__}: {exc}).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,8 +162,11 @@ def main(ctx: click.Context, rules_dir: Path | None) -> None:
 @click.option("--as-of", type=DATE, default=None, metavar="YYYY-MM-DD",
               help="Summarise the version in force on this date (default: today).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--verify", is_flag=True,
+              help="Instead of the list, load every rule file and run the examples it carries: each broken file and "
+                   "each failing example is named (file, location, example, what differed); exit status 1 if any.")
 @click.pass_context
-def classes(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
+def classes(ctx: click.Context, as_of: dt.date | None, fmt: str, verify: bool) -> None:
     """List every class on file: id, title, jurisdiction, class code, effective
     dates and a one-line summary of its minimum qualifications.
 
@@ -156,14 +178,34 @@ def classes(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
       eligibility classes
       eligibility classes --format markdown
       eligibility classes show la-1213
+      eligibility classes --verify
     """
     if ctx.invoked_subcommand is not None:
         return
     book: RuleBook = ctx.obj.book
+    if verify:
+        _verify(book)
+        return
     loaded = [book.classes[cid] for cid in sorted(book.classes)]
     click.echo(classes_table(loaded, _as_of(as_of), fmt), nl=False)
     for err in book.errors:
         click.echo(f"Warning: {err}", err=True)
+
+
+def _verify(book: RuleBook) -> None:
+    """`classes --verify`: every broken rule file and failing example on a line of its own, then a count."""
+    results = verify_examples(book)
+    for err in book.errors:
+        click.echo(f"broken: {_printable(str(err))}")
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        click.echo(f"failed: {_printable(str(r))}")
+    n = len(book.classes)
+    click.echo(f"{len(results)} example{'s' * (len(results) != 1)} in {n} class{'es' * (n != 1)}: "
+               f"{len(results) - len(failed)} passed, {len(failed)} failed; "
+               f"{len(book.errors)} rule file{'s' * (len(book.errors) != 1)} could not be loaded.")
+    if failed or book.errors:
+        sys.exit(1)
 
 
 @classes.command("show")
@@ -205,6 +247,7 @@ def _report(state: State, candidate: Candidate, wanted: tuple[str, ...], as_of: 
         return
     book = state.book
     results: list = []
+    failed: list[str] = []  # classes that could not be checked: after the table, one line each, and exit 1
     for cid in ids if ids is not None else sorted(book.classes):
         loaded = book.classes[cid]
         try:
@@ -212,11 +255,20 @@ def _report(state: State, candidate: Candidate, wanted: tuple[str, ...], as_of: 
         except RuleError:
             results.append(Unavailable(cid, loaded.spec.title, f"no version in force on {as_of.isoformat()}"))
             continue
-        results.append(evaluate(candidate, loaded, as_of))
+        try:
+            results.append(evaluate(candidate, loaded, as_of))
+        except Exception as exc:  # noqa: BLE001 - the other classes are still checked
+            results.append(Unavailable(cid, loaded.spec.title, f"could not be evaluated ({type(exc).__name__})"))
+            failed.append(_not_evaluated(candidate, loaded, as_of, exc))
     if ids is None:
         results += [Unavailable(Path(e.file).stem, "", f"rule file error: {e.message}") for e in book.errors]
         results.sort(key=lambda r: r.class_id)
+        failed += [f"{Path(e.file).stem} was not checked: its rule file is broken: {e}" for e in book.errors]
     click.echo(class_map(candidate.id, as_of, results, fmt, colour=True), nl=False)
+    for line in failed:
+        click.echo(f"Error: {_printable(line)}", err=True)
+    if failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -432,10 +484,11 @@ if __name__ == "__main__":  # pragma: no cover
 # (issue 5: bulk screening of CSV exports; the library side is eligibility.screen and eligibility.csvio)
 
 import contextlib  # noqa: E402
-import sys  # noqa: E402
+import itertools  # noqa: E402
+from typing import Iterable, Iterator  # noqa: E402
 
 from .csvio import ApplicantReader, ResultWriter, load_mapping  # noqa: E402
-from .screen import Summary, screen as screen_records  # noqa: E402
+from .screen import Outcome, Summary, screen as screen_records  # noqa: E402
 
 _SHOWN_ERRORS = 20
 
@@ -474,9 +527,13 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
     its line(s), column and value, and the run goes on. A summary per class
     follows (on standard output with --out, else on standard error).
 
+    With --class all, a class whose rule file is broken gets an error row
+    for every record, naming the file and the problem, and the others are
+    screened.
+
     Exit status: 0 when every record was screened, 1 when some records were
-    errors (the summary says how many) or for a user error such as an
-    unreadable file or an unknown class.
+    errors (the summary says how many), when a class's rule file is broken,
+    or for a user error such as an unreadable file or an unknown class.
 
     \b
     Examples:
@@ -498,9 +555,10 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
             click.echo(f"Warning: {cid} is not screened: no version is in force on {day.isoformat()}.", err=True)
             continue
         classes.append(loaded)
-    if wanted is None:
-        for err in book.errors:
-            click.echo(f"Warning: not screened, the rule file is broken: {err}", err=True)
+    # with --class all, a broken rule file is a class every record gets an error row for: none goes missing
+    broken = {Path(e.file).stem: e for e in book.errors} if wanted is None else {}
+    for cid, err in broken.items():
+        click.echo(f"Warning: {cid} is not screened, its rule file is broken: {_printable(str(err))}", err=True)
     if not classes:
         raise _fail(f"no class has a version in force on {day.isoformat()}.")
     jsonl = out is not None and out.suffix.lower() in (".jsonl", ".ndjson")
@@ -509,7 +567,8 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
         reader = ApplicantReader(applicants, employment, mapping)
     except InputError as exc:
         raise _fail(exc) from None
-    summary = Summary([c.spec.id for c in classes])
+    order = sorted([c.spec.id for c in classes] + list(broken))
+    summary = Summary(order)
     shown = 0
     with contextlib.ExitStack() as stack:
         stack.callback(reader.close)
@@ -526,17 +585,21 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
             bar = stack.enter_context(click.progressbar(length=reader.size, label="Screening", file=sys.stderr))
         done = 0
         try:
-            for o in screen_records(reader, classes, day, workers=workers, details=jsonl):
+            for o in _with_broken(screen_records(reader, classes, day, workers=workers, details=jsonl), order,
+                                  broken):
                 if jsonl:
                     stream.write(o.json_line() + "\n")
                 else:
                     writer.write(o.row())
-                summary.add(o)
+                if o.class_id in broken:
+                    summary.counts[o.class_id]["error"] += 1  # the class's error, not the record's
+                else:
+                    summary.add(o)
                 if o.status == "error" and not quiet and o.class_id == classes[0].spec.id:
                     shown += 1
                     if shown <= _SHOWN_ERRORS:
                         # the message names record id, line(s), column and value, never the applicant's name
-                        click.echo(f"error: {o.reason}", err=True)
+                        click.echo(f"error: {_printable(o.reason)}", err=True)
                 if bar is not None and reader.position > done:
                     bar.update(reader.position - done)
                     done = reader.position
@@ -547,5 +610,25 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
     if shown > _SHOWN_ERRORS and not quiet:
         click.echo(f"error: … and {shown - _SHOWN_ERRORS} more records with errors (see the results).", err=True)
     click.echo(summary.text(day), nl=False, err=out is None)
-    if summary.error_records:
+    for cid, err in broken.items():
+        click.echo(f"Not screened: {cid}, its rule file is broken: {_printable(str(err))}", err=out is None)
+    if summary.error_records or broken:
         sys.exit(1)
+
+
+def _with_broken(outcomes: Iterable[Outcome], order: list[str], broken: dict[str, RuleError]) -> Iterator[Outcome]:
+    """Each record's outcomes in class order, with an error row for each class whose rule file is broken."""
+    if not broken:
+        yield from outcomes
+        return
+    group: list[Outcome] = []
+    for o in itertools.chain(outcomes, [None]):
+        if group and (o is None or o.seq != group[0].seq):
+            have, first = {g.class_id: g for g in group}, group[0]
+            for cid in order:
+                yield have.get(cid) or Outcome(
+                    first.seq, first.id, first.name, cid, "error", None, "",
+                    f"Class {cid} could not be screened: its rule file is broken: {broken[cid]}", "", "", first.source)
+            group = []
+        if o is not None:
+            group.append(o)

@@ -657,3 +657,27 @@ def test_corrupted_candidate_file_through_the_command(case, cached_rules, tmp_pa
         assert result.exit_code in (0, 1), result.output
         if result.exit_code == 1:
             assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ the end of the calendar
+
+def test_dates_at_the_end_of_the_calendar(cached_rules, tmp_path):
+    """A projection past the year 9999 cannot be a date: one line and exit 1 for `check` (every class of
+    `check --class all` is still shown), an error row for `screen`; never a traceback."""
+    person = tmp_path / "p.yaml"
+    person.write_text("id: X-9\nname: Secret Name\nemployment:\n  - {employer: LADWP, title: Customer Service "
+                      "Representative, start: 9999-01-01, hours_per_week: 1}\n", encoding="utf-8")
+    args = ["--rules", str(RULES), "check", str(person), "--as-of", "9999-06-30", "--class"]
+    one = CliRunner().invoke(main, [*args, "la-1213"])
+    assert one.exit_code == 1 and (one.exception is None or isinstance(one.exception, SystemExit))
+    assert one.stderr.startswith("Error: Record X-9: could not be evaluated against la-1213 as of 9999-06-30 (")
+    assert one.stderr.count("\n") == 1 and "Secret Name" not in one.stderr
+    every = CliRunner().invoke(main, [*args, "all"])
+    assert every.exit_code == 1 and "could not be evaluated" in every.stdout
+    assert all(line.startswith("Error: Record X-9: could not be evaluated") for line in every.stderr.splitlines())
+    data = tmp_path / "a.csv"
+    data.write_text("id,employer,title,start,hours_per_week\nX-9,LADWP,Customer Service Representative,9999-01-01,1\n",
+                    encoding="utf-8")
+    with ApplicantReader(data) as reader:
+        (o,) = screen(reader, CLASSES[:1], dt.date(9999, 6, 30))
+    assert o.status == "error" and "could not be evaluated" in o.reason
