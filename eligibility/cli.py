@@ -476,10 +476,6 @@ def explain_command(state: State, candidate: str, class_id: str, as_of: dt.date 
     click.echo(job_table(d), nl=False)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 # ------------------------------------------------------------------ screen
 # (issue 5: bulk screening of CSV exports; the library side is eligibility.screen and eligibility.csvio)
 
@@ -632,3 +628,7 @@ def _with_broken(outcomes: Iterable[Outcome], order: list[str], broken: dict[str
             group = []
         if o is not None:
             group.append(o)
+
+
+if __name__ == "__main__":  # pragma: no cover - after every command is defined, so `python -m` has them all
+    main()
