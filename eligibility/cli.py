@@ -594,8 +594,9 @@ def screen_command(state: State, applicants: Path, employment: Path | None, clas
                 if o.status == "error" and not quiet and o.class_id == classes[0].spec.id:
                     shown += 1
                     if shown <= _SHOWN_ERRORS:
-                        # the message names record id, line(s), column and value, never the applicant's name
-                        click.echo(f"error: {_printable(o.reason)}", err=True)
+                        # the message names record id, line(s), column and value, never the applicant's name;
+                        # on a terminal it first clears the progress bar's line, which is drawn again after it
+                        click.echo(("\r\x1b[K" if bar is not None else "") + f"error: {_printable(o.reason)}", err=True)
                 if bar is not None and reader.position > done:
                     bar.update(reader.position - done)
                     done = reader.position

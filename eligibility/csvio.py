@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import yaml
 from pydantic import ValidationError
 
 from .candidate import Candidate, Education, InputError, Job, License, Training, describe_validation_error
@@ -86,7 +87,7 @@ def load_mapping(path: str | Path) -> dict[str, str]:
         raise InputError(f"{path.name}: is not UTF-8 text (byte {exc.start}).") from None
     try:
         data = load_yaml(text)
-    except Exception as exc:  # yaml.YAMLError and friends: one sentence, never a traceback
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise InputError(f"{path.name}: not valid YAML{where}.") from None
@@ -170,6 +171,10 @@ class _Table:
         except OSError as exc:
             raise InputError(f"{self.label}: cannot be read ({exc.strerror}).") from None
         self.size = self.path.stat().st_size
+        if raw.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raw.close()
+            raise InputError(f"{self.label}: is UTF-16 text; save it as UTF-8 (in Excel: 'CSV UTF-8').")
+        raw.seek(0)
         self.counter = _CountingReader(raw)
         # surrogateescape keeps a stray non-UTF-8 byte readable, so one bad cell
         # becomes one error row instead of stopping the run
@@ -179,7 +184,7 @@ class _Table:
         self.lines = _Lines(self.text)
         self.reader = csv.reader(self.lines, strict=True)
         self.row_end = 0  # the last physical line of the row just yielded by rows()
-        self.row_shaky = False  # whether that row's id can be trusted (not if its cells are not as in the header)
+        self.row_shaky = False  # True when that row's id cannot be trusted (its cells are not as in the header)
         try:
             header = next(self.reader, None)
         except csv.Error as exc:
@@ -188,6 +193,9 @@ class _Table:
         if not header or not any(h.strip() for h in header):
             self.close()
             raise InputError(f"{self.label}: the file is empty (no header line).")
+        if any(_SURROGATE.search(h) for h in header):
+            self.close()
+            raise InputError(f"{self.label}: the header line is not UTF-8 text; save the file as UTF-8.")
         self.width = len(header)
         self.columns: dict[str, int] = {}
         self.headers: dict[str, str] = {}

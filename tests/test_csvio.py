@@ -289,3 +289,14 @@ def test_undecodable_byte_is_replaced_and_reported(tmp_path):
     (rec,) = read_records(path)
     assert rec.name == "Ann \ufffd"
     assert outcome(rec) == "Record A-1, a.csv line 2: column 'name' is not valid UTF-8 text."
+
+
+@pytest.mark.parametrize("data,message", [
+    ("id,name\nA-1,Ann\n".encode("utf-16"), "a.csv: is UTF-16 text; save it as UTF-8"),
+    (b"id,n\xe4me\nA-1,Ann\n", "a.csv: the header line is not UTF-8 text"),
+])
+def test_files_that_are_not_utf8(tmp_path, data, message):
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        ApplicantReader(path)
