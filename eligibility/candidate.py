@@ -211,7 +211,7 @@ def _location(loc: tuple) -> str:
     return out or "record"
 
 
-def describe_validation_error(record: str, error: ValidationError, data: Any = None) -> InputError:
+def describe_validation_error(record: str, error: ValidationError) -> InputError:
     """Turn pydantic's first error into one sentence naming record, field and value."""
     first = error.errors(include_url=False)[0]
     field = _location(first["loc"])

@@ -624,7 +624,7 @@ _ITEMS = {"education": (_education, Education), "training": (_training, Training
 
 def _problem(rid: str, exc: ValidationError, data: dict, column: str | None) -> tuple[str, str | None]:
     """Pydantic's first error as "column 'C' has value V: why", and the field it is about."""
-    err = describe_validation_error(rid, exc, data)
+    err = describe_validation_error(rid, exc)
     rest = err.message.removeprefix(f"Record {rid}: ").removeprefix("record: ").rstrip(".")
     if column and err.field and err.field != "record":
         rest = rest.replace(f"field '{err.field}'", f"column '{column}'", 1)
