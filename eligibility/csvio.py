@@ -9,8 +9,10 @@ Three input shapes map onto the candidate model of DESIGN §4:
 * either of those with an agency's own column headers, renamed by a YAML
   mapping file (``our field: their header``).
 
-Reading streams: a record is handed on as soon as its rows are complete, and
-what stays in memory is the id of every record (to find duplicates).  Rows are
+Reading streams: a record is handed on as soon as its rows are complete.  A
+long file is read twice: a first pass finds the ids whose rows are not
+together, in a fixed 16 MB, so memory stays flat however long the file; with
+two files, what stays in memory is the id of every record.  Rows are
 only grouped and checked for shape here; validating a record's values is
 :func:`build_candidate`'s job, so it can run in the screening workers.  A
 record that cannot be used carries an error message naming its file, line(s),
@@ -154,6 +156,32 @@ class _Lines:
         self.back.extend(reversed(rest))
         self.count -= len(rest)
         del self.taken[1:]
+
+
+class _Bloom:
+    """Which texts have been seen, in 16 MB however many: a Bloom filter with four bits a text.
+
+    It may say 'seen' of a text that was not (about one in a million after a million texts, one in two
+    hundred after ten million), never the reverse; what it says was seen is checked again exactly.
+    """
+
+    BITS = 1 << 27
+
+    def __init__(self):
+        self.bits = bytearray(self.BITS >> 3)
+
+    def add(self, text: str) -> bool:
+        """Mark ``text`` as seen; whether it (probably) was already."""
+        h = hash(text)
+        h1, h2 = h & 0xFFFFFFFF, (h >> 32) | 1
+        seen = True
+        for i in range(4):
+            p = (h1 + i * h2) & (self.BITS - 1)
+            byte, bit = p >> 3, 1 << (p & 7)
+            if not self.bits[byte] & bit:
+                seen = False
+                self.bits[byte] |= bit
+        return seen
 
 
 def _misfit(row: list[str], width: int) -> bool:
@@ -311,7 +339,7 @@ class ApplicantReader:
                  mapping: dict[str, str] | None = None):
         self.mapping = dict(mapping or {})
         self.employment: _Table | None = None
-        self.seen: dict[str, str] = {}  # id -> where it was first used
+        self.seen: dict[str, str] = {}  # two files: id -> where it was first used
         self.split: dict[str, list[int]] = {}  # long file: id -> first line of each separate run of its rows
         wanted = FIELDS if employment is None else PERSON_FIELDS
         self.applicants = _Table(applicants, self.mapping, wanted)
@@ -369,7 +397,7 @@ class ApplicantReader:
         elif rec.id in self.seen:
             rec.errors.insert(0, f"{rec.where}: id {rec.id!r} was already used by {self.seen[rec.id]}; each "
                                  f"applicant needs one id, with all of their rows together.")
-        else:
+        elif self.employment is not None:  # (a long file's ids were all checked by _split_ids)
             self.seen[rec.id] = rec.where
         return rec
 
@@ -449,27 +477,48 @@ class ApplicantReader:
             yield self._finish(rec, path, first, last)
 
     def _split_ids(self) -> dict[str, list[int]]:
-        """Ids whose rows in the long file are not all together: a first pass that groups rows as _long does."""
-        runs: dict[str, int | list[int]] = {}
+        """Ids whose rows in the long file are not all together, with the line where each part starts.
+
+        A first pass marks each id in a Bloom filter (16 MB however long the file, so memory stays flat);
+        only if some id comes twice does a second pass collect the lines of those ids exactly.
+        """
+        seen, twice = _Bloom(), set()
+        for rid, _ in self._starts():
+            if seen.add(rid):
+                twice.add(rid)
+        del seen
+        found: dict[str, list[int]] = {}
+        for rid, line in self._starts() if twice else ():
+            if rid in twice:
+                found.setdefault(rid, []).append(line)
+        return {rid: lines for rid, lines in found.items() if len(lines) > 1}
+
+    def _starts(self) -> Iterator[tuple[str, int]]:
+        """(id, line) wherever a record of the long file can start, grouping rows as _long does; a row whose
+        id cannot be trusted counts too (unless it has the id of the rows around it), as _long may keep it
+        on its own."""
         current: str | None = None
         person: dict[str, str] = {}
         again = _Table(self.applicants.path, self.mapping, PERSON_FIELDS)
         try:
             for line, cells, _ in again.rows():
-                if cells is None or again.row_shaky:  # held back by _long, never the start of a run
+                if cells is None:
                     continue
                 rid = cells["id"]
+                if again.row_shaky:
+                    if rid and rid != current:
+                        yield rid, line
+                    continue
                 given = {name: cells[name] for name in PERSON_FIELDS[1:] if cells.get(name)}
                 if current is not None and (rid == current or (not rid and all(
                         person.get(name) == value for name, value in given.items()))):
                     person = {**given, **person}
                     continue
                 current, person = rid, given
-                seen = runs.get(rid)
-                runs[rid] = line if seen is None else [seen, line] if isinstance(seen, int) else [*seen, line]
+                if rid:
+                    yield rid, line
         finally:
             again.close()
-        return {rid: lines for rid, lines in runs.items() if isinstance(lines, list) and rid}
 
     def _unreadable(self, broken: list[tuple[int, str]], path: str) -> Iterator[Record]:
         for line, problem in broken:
